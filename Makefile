@@ -1,0 +1,59 @@
+# Taskpulse — `make run` to serve, `make test` to run the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+VENDOR := static/vendor/socket.io.min.js
+PYTEST_ARGS ?=
+
+.PHONY: run test migrate setup browser bench bench-smoke lint typecheck asyncapi clean
+
+run: setup migrate
+	$(VENV)/bin/taskpulse serve
+
+test: setup browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: $(STAMP) $(VENDOR)
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test,postgres,redis]"
+	touch $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR): node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)
+	cp node_modules/socket.io-client/dist/socket.io.min.js.map static/vendor/
+
+migrate: $(STAMP)
+	$(VENV)/bin/taskpulse migrate
+
+# Debian's Chromium for the browser tests (Playwright's own download is not used).
+# Installed when missing and we may (root with apt-get); otherwise those tests skip.
+browser:
+	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "warning: could not install chromium; browser tests will skip"
+
+lint: $(STAMP)
+	$(VENV)/bin/flake8 src tests benchmarks
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+asyncapi: $(STAMP)
+	$(PY) -m taskpulse.realtime.asyncapi > docs/asyncapi.yaml
+
+bench: setup
+	$(PY) -m benchmarks.run
+
+bench-smoke: setup
+	$(PY) -m benchmarks.run --smoke
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache

@@ -1,0 +1,5 @@
+import sys
+
+from taskpulse.cli import main
+
+sys.exit(main())

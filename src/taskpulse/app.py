@@ -1,0 +1,36 @@
+"""The application factory: wiring only, no I/O (resources open in ``cleanup_ctx``)."""
+from __future__ import annotations
+
+import jinja2
+import aiohttp_jinja2
+from aiohttp import web
+
+from taskpulse.auth.throttle import MemoryThrottle
+from taskpulse.auth.tokens import TokenService
+from taskpulse.config import ROOT, Config
+from taskpulse.db.setup import database_ctx
+from taskpulse.keys import CONFIG, LOGIN_THROTTLE, PUBLISHER, TASKS, TOKENS
+from taskpulse.llm.base import LLMProvider
+from taskpulse.realtime.server import setup_realtime
+from taskpulse.tasks.service import TaskService
+from taskpulse.web.errors import error_middleware
+from taskpulse.web.routes import setup_routes, setup_static
+
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+
+
+def create_app(config: Config, *, llm: LLMProvider | None = None) -> web.Application:
+    app = web.Application(middlewares=[error_middleware], client_max_size=config.max_body_bytes)
+    app[CONFIG] = config
+    app[TOKENS] = TokenService(config.secret_key, config.token_ttl_seconds)
+    app[LOGIN_THROTTLE] = MemoryThrottle(config.login_max_failures, config.login_window_seconds)
+    app.cleanup_ctx.append(database_ctx)
+
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
+    setup_realtime(app)
+    app[TASKS] = TaskService(app[PUBLISHER])
+
+    setup_routes(app)
+    setup_static(app, str(STATIC_DIR))
+    return app

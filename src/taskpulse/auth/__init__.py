@@ -1,0 +1,1 @@
+"""Accounts: password hashing, tokens, request authentication, login throttling."""

@@ -1,0 +1,66 @@
+"""Sign-up and log-in, shared by the JSON API and the pages."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from tortoise.exceptions import IntegrityError
+
+from taskpulse.auth.passwords import hash_password, verify_password
+from taskpulse.db.models import User
+
+
+class AccountError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _normal_email(value: str) -> str:
+    value = value.strip().lower()
+    local, at, domain = value.partition("@")
+    if not at or not local or "." not in domain or " " in value or len(value) > 254:
+        raise ValueError("enter a valid email address")
+    return value
+
+
+class SignupIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    email: str = Field(max_length=254)
+    password: str = Field(min_length=8, max_length=256)
+    name: str = Field(default="", max_length=100)
+
+    _email = field_validator("email")(classmethod(lambda cls, v: _normal_email(v)))
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+
+    _email = field_validator("email")(classmethod(lambda cls, v: v.strip().lower()))
+
+
+def user_to_dict(user: User) -> dict[str, Any]:
+    return {"id": str(user.id), "email": user.email, "name": user.name,
+            "created_at": user.created_at.isoformat()}
+
+
+async def create_user(data: SignupIn) -> User:
+    if await User.exists(email=data.email):
+        raise AccountError(409, "email_taken", "An account with this email already exists.")
+    password_hash = await hash_password(data.password)
+    try:
+        return await User.create(email=data.email, name=data.name or data.email.split("@")[0],
+                                 password_hash=password_hash)
+    except IntegrityError:
+        raise AccountError(409, "email_taken",
+                           "An account with this email already exists.") from None
+
+
+async def check_login(data: LoginIn) -> User | None:
+    user = await User.get_or_none(email=data.email)
+    if user is None:
+        await hash_password(data.password)  # same cost whether or not the email exists
+        return None
+    return user if await verify_password(user.password_hash, data.password) else None

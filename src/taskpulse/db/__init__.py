@@ -1,0 +1,1 @@
+"""Database: models, Tortoise set-up and migrations."""

@@ -1,0 +1,77 @@
+"""Publishing: append to the user's event log, then emit to the user's room.
+
+Publishing never blocks or fails the work that produced it: errors are logged and
+swallowed. The agent only ever sees a :class:`RunEmitter` (one method, ``emit``).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Protocol
+
+from taskpulse.realtime.events import NAMESPACE, user_room
+from taskpulse.realtime.eventlog import EventLog, LoggedEvent
+
+if TYPE_CHECKING:
+    import socketio
+
+log = logging.getLogger(__name__)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Publisher:
+    """Ordered, logged delivery of stream events to every connection of a user."""
+
+    def __init__(self, sio: "socketio.AsyncServer", event_log: EventLog) -> None:
+        self.sio = sio
+        self.log = event_log
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def user_lock(self, user_id: str) -> asyncio.Lock:
+        """Held while publishing and while a connection replays missed events."""
+        lock = self._locks.get(user_id)
+        if lock is None:
+            lock = self._locks[user_id] = asyncio.Lock()
+        return lock
+
+    async def publish(self, user_id: str, name: str, data: dict[str, Any]) -> LoggedEvent | None:
+        payload = {"id": "", "ts": now_iso(), **data}
+        try:
+            async with self.user_lock(user_id):
+                event = await self.log.append(user_id, name, payload)
+                await self.sio.emit(name, event.data, room=user_room(user_id), namespace=NAMESPACE)
+            return event
+        except Exception:
+            log.exception("publishing %s failed", name)
+            return None
+
+
+class Emitter(Protocol):
+    """What the agent gets: one method."""
+
+    async def emit(self, name: str, **fields: Any) -> None: ...
+
+
+class EventSink(Protocol):
+    async def publish(self, user_id: str, name: str, data: dict[str, Any]) -> Any: ...
+
+
+class RunEmitter:
+    """Adds the run envelope (``run_id``, ``conversation_id``, ``seq``) to each event."""
+
+    def __init__(self, sink: EventSink, user_id: str, run_id: str, conversation_id: str) -> None:
+        self._sink = sink
+        self.user_id = user_id
+        self.run_id = run_id
+        self.conversation_id = conversation_id
+        self.seq = 0
+
+    async def emit(self, name: str, **fields: Any) -> None:
+        self.seq += 1
+        data = {"run_id": self.run_id, "conversation_id": self.conversation_id,
+                "seq": self.seq, **fields}
+        await self._sink.publish(self.user_id, name, data)

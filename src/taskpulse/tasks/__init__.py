@@ -1,0 +1,1 @@
+"""Tasks: the one service every change goes through (REST, pages and agent tools)."""

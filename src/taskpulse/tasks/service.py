@@ -1,0 +1,115 @@
+"""The task service: every task change goes through here and is published as an event."""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Protocol
+
+from tortoise.functions import Count
+from tortoise.transactions import in_transaction
+
+from taskpulse.db.models import Task
+from taskpulse.tasks.schemas import TaskCreate, TaskQuery, TaskUpdate
+
+log = logging.getLogger(__name__)
+
+
+class EventSink(Protocol):
+    async def publish(self, user_id: str, name: str, data: dict[str, Any]) -> Any: ...
+
+
+class TaskNotFound(LookupError):
+    """No such task for this user (another user's task is reported the same way)."""
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace(
+        "+00:00", "Z")
+
+
+def task_to_dict(task: Task) -> dict[str, Any]:
+    return {
+        "id": str(task.id),
+        "title": task.title,
+        "description": task.description,
+        "due_date": task.due_date.isoformat() if task.due_date else None,
+        "priority": task.priority,
+        "completed": task.completed,
+        "created_at": _iso(task.created_at),
+        "updated_at": _iso(task.updated_at),
+    }
+
+
+def _sort_key(task: Task) -> tuple[bool, date, float]:
+    """Due date ascending (no date last), then newest first."""
+    return (task.due_date is None, task.due_date or date.max, -task.created_at.timestamp())
+
+
+def parse_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
+class TaskService:
+    def __init__(self, sink: EventSink) -> None:
+        self._sink = sink
+
+    async def _publish(self, user_id: str, name: str, data: dict[str, Any]) -> None:
+        await self._sink.publish(str(user_id), name, data)
+
+    async def list(self, user_id: str, query: TaskQuery | None = None) -> list[Task]:
+        query = query or TaskQuery()
+        qs = Task.filter(owner_id=user_id)
+        if query.status == "pending":
+            qs = qs.filter(completed=False)
+        elif query.status == "completed":
+            qs = qs.filter(completed=True)
+        if query.due_within_days is not None:
+            today = datetime.now(timezone.utc).date()
+            qs = qs.filter(due_date__lte=today + timedelta(days=query.due_within_days))
+        tasks = sorted(await qs, key=_sort_key)
+        return tasks[: query.limit]
+
+    async def counts(self, user_id: str) -> dict[str, int]:
+        rows = await Task.filter(owner_id=user_id).annotate(n=Count("id")).group_by(
+            "completed").values("completed", "n")
+        done = sum(r["n"] for r in rows if r["completed"])
+        pending = sum(r["n"] for r in rows if not r["completed"])
+        return {"total": done + pending, "pending": pending, "completed": done}
+
+    async def get(self, user_id: str, task_id: str) -> Task:
+        tid = parse_uuid(task_id)
+        task = await Task.get_or_none(id=tid, owner_id=user_id) if tid else None
+        if task is None:
+            raise TaskNotFound(task_id)
+        return task
+
+    async def create(self, user_id: str, data: TaskCreate) -> Task:
+        task = await Task.create(owner_id=user_id, **data.model_dump())
+        await self._publish(user_id, "task_created", {"task": task_to_dict(task)})
+        return task
+
+    async def update(self, user_id: str, task_id: str, data: TaskUpdate | TaskCreate) -> Task:
+        # PUT (TaskCreate) replaces every field; PATCH (TaskUpdate) only what was sent.
+        changes = data.model_dump(exclude_unset=not isinstance(data, TaskCreate))
+        async with in_transaction():
+            task = await self.get(user_id, task_id)
+            for key, value in changes.items():
+                setattr(task, key, value)
+            await task.save()
+        await self._publish(user_id, "task_updated", {"task": task_to_dict(task)})
+        return task
+
+    async def set_completed(self, user_id: str, task_id: str, completed: bool) -> Task:
+        return await self.update(user_id, task_id, TaskUpdate(completed=completed))
+
+    async def delete(self, user_id: str, task_id: str) -> dict[str, Any]:
+        task = await self.get(user_id, task_id)
+        snapshot = task_to_dict(task)
+        await task.delete()
+        await self._publish(user_id, "task_deleted", {"task_id": snapshot["id"],
+                                                      "task": snapshot})
+        return snapshot

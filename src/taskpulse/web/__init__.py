@@ -1,0 +1,1 @@
+"""HTTP: the URL table, JSON API handlers, pages and middleware."""

@@ -1,0 +1,62 @@
+"""Who is asking: the verified user of a request (Bearer header or session cookie)."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from taskpulse.auth.tokens import TokenError
+from taskpulse.keys import CONFIG, TOKENS, USER_ID
+from taskpulse.web.errors import api_error
+
+COOKIE_NAME = "taskpulse_token"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def token_from_request(request: web.Request) -> tuple[str | None, bool]:
+    """The token and whether it came from the cookie."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            return "", False   # present but malformed -> token_invalid
+        return value.strip(), False
+    cookie = request.cookies.get(COOKIE_NAME)
+    return (cookie, True) if cookie else (None, False)
+
+
+def same_origin(request: web.Request) -> bool:
+    """True when the Origin (or Referer) header names this site or a configured origin."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source:
+        return False
+    parts = urlsplit(source)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if parts.netloc == request.host:
+        return True
+    return origin in request.app[CONFIG].cors_allowed_origins
+
+
+def authenticate(request: web.Request) -> str:
+    """The verified user id; 401 with token_missing / token_invalid / token_expired."""
+    if USER_ID in request:
+        return request[USER_ID]
+    token, from_cookie = token_from_request(request)
+    if token == "":
+        api_error(401, "token_invalid", "The Authorization header must be 'Bearer <token>'.")
+    try:
+        claims = request.app[TOKENS].verify(token)
+    except TokenError as exc:
+        api_error(401, exc.code, exc.message)
+    if from_cookie and request.method not in SAFE_METHODS and not same_origin(request):
+        api_error(403, "csrf_failed", "Cross-site request refused.")
+    request[USER_ID] = claims.user_id
+    return claims.user_id
+
+
+def require_path_user(request: web.Request) -> str:
+    """The verified user, who must be the ``{user_id}`` of the path (403 otherwise)."""
+    user_id = authenticate(request)
+    if request.match_info.get("user_id") != user_id:
+        api_error(403, "forbidden", "You can only access your own data.")
+    return user_id

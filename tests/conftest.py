@@ -1,0 +1,92 @@
+"""Shared fixtures: the app from the real factory, a real server on a port, users."""
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from taskpulse.app import create_app
+from taskpulse.config import Config, load_config
+from taskpulse.db.setup import migrate
+from tests.services import create_pg_database, drop_pg_database
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@dataclass
+class Account:
+    user_id: str
+    token: str
+    email: str
+    password: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def make_config(**overrides: Any) -> Config:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TASKPULSE_", "GROQ_"))}
+    env["TASKPULSE_ENV"] = "test"
+    env["TASKPULSE_SECRET_KEY"] = TEST_SECRET
+    return load_config(env, **overrides)
+
+
+@pytest.fixture(params=["sqlite"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[str]:
+    """SQLite by default; modules parametrize with ``postgres`` to run on both."""
+    if request.param == "sqlite":
+        yield "sqlite://:memory:"
+        return
+    url = await create_pg_database()
+    try:
+        yield url
+    finally:
+        await drop_pg_database(url)
+
+
+@pytest.fixture
+async def config(database_url: str, tmp_path: Any) -> Config:
+    cfg = make_config(database_url=database_url, var_dir=str(tmp_path / "var"))
+    if database_url.startswith("postgres"):
+        await migrate(cfg)
+    return cfg
+
+
+@pytest.fixture
+def app(config: Config) -> web.Application:
+    return create_app(config)
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, app: web.Application) -> TestClient:
+    return await aiohttp_client(app)
+
+
+@pytest.fixture
+def base_url(client: TestClient) -> str:
+    """The real server's URL (``client.server`` listens on a port), e.g. for Socket.IO."""
+    return str(client.make_url("")).rstrip("/")
+
+
+SignUp = Callable[..., Awaitable[Account]]
+
+
+@pytest.fixture
+def signup(client: TestClient) -> SignUp:
+    counter = {"n": 0}
+
+    async def make(email: str | None = None, password: str = "correct horse battery") -> Account:
+        counter["n"] += 1
+        email = email or f"user{counter['n']}@example.com"
+        resp = await client.post("/api/auth/signup", json={"email": email, "password": password})
+        assert resp.status == 201, await resp.text()
+        body = await resp.json()
+        return Account(body["user"]["id"], body["token"], email, password)
+
+    return make

@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient
 from taskpulse.app import create_app
 from taskpulse.config import Config, load_config
 from taskpulse.db.setup import migrate
+from tests.realtime.conformance import event_schema_guard  # noqa: F401  (autouse)
 from tests.services import create_pg_database, drop_pg_database
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -59,8 +60,15 @@ async def config(database_url: str, tmp_path: Any) -> Config:
 
 
 @pytest.fixture
-def app(config: Config) -> web.Application:
-    return create_app(config)
+def llm() -> Any:
+    """The model provider for ``app``: None builds the configured one (offline in tests);
+    a module overrides this fixture to use a scripted provider or the fake Groq server."""
+    return None
+
+
+@pytest.fixture
+def app(config: Config, llm: Any) -> web.Application:
+    return create_app(config, llm=llm)
 
 
 @pytest.fixture

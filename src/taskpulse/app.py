@@ -9,8 +9,10 @@ from taskpulse.auth.throttle import MemoryThrottle
 from taskpulse.auth.tokens import TokenService
 from taskpulse.config import ROOT, Config
 from taskpulse.db.setup import database_ctx
-from taskpulse.keys import CONFIG, LOGIN_THROTTLE, PUBLISHER, TASKS, TOKENS
+from taskpulse.agent.service import AgentService, agent_ctx
+from taskpulse.keys import AGENT, CONFIG, LLM, LOGIN_THROTTLE, PUBLISHER, TASKS, TOKENS
 from taskpulse.llm.base import LLMProvider
+from taskpulse.llm.factory import build_provider, closing_ctx
 from taskpulse.realtime.server import setup_realtime
 from taskpulse.tasks.service import TaskService
 from taskpulse.web.errors import error_middleware
@@ -30,6 +32,12 @@ def create_app(config: Config, *, llm: LLMProvider | None = None) -> web.Applica
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
     setup_realtime(app)
     app[TASKS] = TaskService(app[PUBLISHER])
+    if llm is None:     # built here, so closed here; a provider passed in is the caller's
+        llm = build_provider(config)
+        app.cleanup_ctx.append(closing_ctx(llm))
+    app[LLM] = llm
+    app[AGENT] = AgentService(config, llm, app[TASKS], app[PUBLISHER])
+    app.cleanup_ctx.append(agent_ctx)
 
     setup_routes(app)
     setup_static(app, str(STATIC_DIR))

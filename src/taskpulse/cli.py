@@ -1,4 +1,8 @@
-"""``taskpulse serve | migrate | create-user`` (also ``python -m taskpulse``)."""
+"""``taskpulse serve | migrate | create-user`` (also ``python -m taskpulse``).
+
+Exit status: 0 on success, 1 when the work failed (database unreachable, e-mail taken, port
+in use), 2 for bad usage or configuration. Errors are one line on stderr, never a traceback.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,10 +10,19 @@ import asyncio
 import getpass
 import logging
 import sys
+from typing import Any
 
-from taskpulse.config import ConfigError, load_config
+from taskpulse.config import Config, ConfigError, load_config
 
 log = logging.getLogger("taskpulse")
+
+
+class CommandError(Exception):
+    """A failure to report in one line; ``status`` is the exit status."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _setup_logging(level: str) -> None:
@@ -17,87 +30,151 @@ def _setup_logging(level: str) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _database_error(exc: BaseException) -> CommandError:
+    from tortoise.exceptions import OperationalError
+
+    if isinstance(exc, OperationalError):
+        return CommandError(f"database error: {exc} (has `taskpulse migrate` been run?)")
+    return CommandError(f"cannot use the database: {exc}")
+
+
+def _serve(config: Config, args: argparse.Namespace) -> int:
     from aiohttp import web
+    from tortoise.exceptions import BaseORMException
 
     from taskpulse.app import create_app
+    from taskpulse.db.setup import DatabaseNotReady
 
-    config = load_config()
-    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
-    config = config.replace(**overrides)
-    _setup_logging(config.log_level)
     try:
         import uvloop
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is optional off Linux
         pass
     app = create_app(config)
-    log.info("Taskpulse on http://%s:%s (model: %s)", config.host, config.port,
-             config.llm_provider)
-    web.run_app(app, host=config.host, port=config.port, shutdown_timeout=5,
-                print=None, access_log=None)
+
+    def announce(_banner: str) -> None:   # run_app calls this once it is listening
+        log.info("Taskpulse on http://%s:%s (model: %s)", config.host, config.port,
+                 config.llm_provider)
+    try:
+        web.run_app(app, host=config.host, port=config.port, shutdown_timeout=5,
+                    print=announce, access_log=None)
+    except DatabaseNotReady as exc:
+        raise CommandError(str(exc)) from None
+    except (OSError, BaseORMException) as exc:
+        if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
+            raise CommandError(f"cannot listen on {config.host}:{config.port}: "
+                               f"{exc.strerror or exc}") from None
+        raise _database_error(exc) from None
+    log.info("Taskpulse stopped")
     return 0
 
 
-def _migrate(args: argparse.Namespace) -> int:
+def _migrate(config: Config, args: argparse.Namespace) -> int:
+    from tortoise.exceptions import BaseORMException
+
     from taskpulse.db.setup import migrate
 
-    config = load_config()
-    _setup_logging(config.log_level)
-    asyncio.run(migrate(config))
+    try:
+        asyncio.run(migrate(config, progress=print))
+    except (OSError, BaseORMException) as exc:
+        raise _database_error(exc) from None
+    print("database is up to date")
     return 0
 
 
-def _create_user(args: argparse.Namespace) -> int:
+def _makemigrations(config: Config, args: argparse.Namespace) -> int:
+    from taskpulse.db.setup import make_migrations
+
+    paths = asyncio.run(make_migrations(config, args.name))
+    for path in paths:
+        print(f"created {path}")
+    if not paths:
+        print("no model changes")
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password:
+        return str(args.password)
+    try:
+        if sys.stdin.isatty():
+            return getpass.getpass("Password: ")
+        return sys.stdin.readline().rstrip("\n")
+    except (EOFError, KeyboardInterrupt):
+        raise CommandError("no password given") from None
+
+
+def _create_user(config: Config, args: argparse.Namespace) -> int:
     from pydantic import ValidationError
     from tortoise import Tortoise
+    from tortoise.exceptions import BaseORMException
 
     from taskpulse.auth.accounts import AccountError, SignupIn, create_user
     from taskpulse.db.setup import tortoise_config
 
-    config = load_config()
-    _setup_logging(config.log_level)
-    password = args.password or getpass.getpass("Password: ")
+    password = _read_password(args)
     try:
         data = SignupIn(email=args.email, password=password, name=args.name or "")
     except ValidationError as exc:
-        print(f"error: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}", file=sys.stderr)
-        return 2
+        err = exc.errors()[0]
+        message = str(err["msg"]).removeprefix("Value error, ")
+        raise CommandError(f"{err['loc'][0]}: {message}", status=2) from None
 
-    async def run() -> int:
+    async def run() -> Any:
         ctx = await Tortoise.init(config=tortoise_config(config))
         try:
-            user = await create_user(data)
-        except AccountError as exc:
-            print(f"error: {exc.message}", file=sys.stderr)
-            return 1
+            return await create_user(data)
         finally:
             await ctx.close_connections()
-        print(f"created user {user.email} ({user.id})")
-        return 0
 
-    return asyncio.run(run())
+    try:
+        user = asyncio.run(run())
+    except AccountError as exc:
+        raise CommandError(exc.message) from None
+    except (OSError, BaseORMException) as exc:
+        raise _database_error(exc) from None
+    print(f"created user {user.email} ({user.id})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="taskpulse", description="Taskpulse: a todo list run by talking to an assistant.",
+        epilog="Settings come from config/*.toml and TASKPULSE_* environment variables.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = sub.add_parser("serve", help="run the web server")
+    serve.add_argument("--host", help="address to listen on (TASKPULSE_HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (TASKPULSE_PORT)")
+    serve.set_defaults(func=_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
+    mm = sub.add_parser("makemigrations",
+                        help="(developers) write a migration for changes to db/models.py")
+    mm.add_argument("--name", help="a short name for the migration, e.g. add_task_tags")
+    mm.set_defaults(func=_makemigrations)
+    cu = sub.add_parser("create-user", help="create an account")
+    cu.add_argument("email")
+    cu.add_argument("--name", help="display name (default: the part before @)")
+    cu.add_argument("--password",
+                    help="the password (default: prompt, or one line from standard input)")
+    cu.set_defaults(func=_create_user)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="taskpulse", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the web server")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.set_defaults(func=_serve)
-    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
-    cu = sub.add_parser("create-user", help="create an account")
-    cu.add_argument("email")
-    cu.add_argument("--name")
-    cu.add_argument("--password", help="read from a prompt when omitted")
-    cu.set_defaults(func=_create_user)
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
+    overrides = {key: value for key in ("host", "port")
+                 if (value := getattr(args, key, None)) is not None}
     try:
-        return int(args.func(args))
+        config = load_config(**overrides)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    _setup_logging(config.log_level)
+    try:
+        return int(args.func(config, args))
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.status
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,7 @@ The loaded configuration is a frozen dataclass; it is validated once and never l
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import secrets
 import tomllib
@@ -32,6 +33,7 @@ class Config:
     log_level: str = "INFO"
     secret_key: str = dataclasses.field(default="", repr=False)
     token_ttl_seconds: int = 7 * 24 * 3600
+    socket_token_ttl_seconds: int = 3600
     cors_allowed_origins: tuple[str, ...] = ()
     max_body_bytes: int = 65536
 
@@ -39,12 +41,17 @@ class Config:
     sio_ping_timeout: int = 20
     sio_max_message_bytes: int = 65536
     sio_compression: bool = False
+    sio_fast_fanout: bool = True
     sio_client_events_per_second: int = 20
     transport: str = "auto"
     redis_url: str = ""
+    redis_prefix: str = "taskpulse"
+    process_heartbeat_seconds: float = 5.0
+    shutdown_grace_seconds: float = 10.0
 
     event_log_max_events: int = 1000
     event_log_max_age_seconds: int = 600
+    event_log_ttl_seconds: int = 3600
 
     llm: str = "auto"
     groq_api_key: str = dataclasses.field(default="", repr=False)
@@ -56,6 +63,8 @@ class Config:
     agent_history_chars: int = 12000
     agent_token_batch_ms: int = 50
     agent_token_batch_chars: int = 120
+    agent_run_timeout_seconds: int = 300
+    offline_chunk_delay_ms: int = 15
     chat_per_minute: int = 10
     chat_per_day: int = 100
 
@@ -82,7 +91,13 @@ class Config:
 _HINTS = get_type_hints(Config)
 
 
-def _coerce(name: str, value: Any) -> Any:
+def _describe(name: str, value: Any, source: str) -> str:
+    """How an error names a value: where it came from, and the value unless it is secret."""
+    shown = "<hidden>" if name in SECRET_FIELDS else repr(value)
+    return f"{source} = {shown}"
+
+
+def _coerce(name: str, value: Any, source: str = "") -> Any:
     """Turn a TOML value or an environment string into the field's type."""
     hint = _HINTS[name]
     try:
@@ -96,11 +111,19 @@ def _coerce(name: str, value: Any) -> Any:
                 return False
             raise ValueError("expected true or false")
         if hint is int:
-            if isinstance(value, bool):
+            if isinstance(value, (bool, float)):
                 raise ValueError("expected a whole number")
-            return int(value)
+            try:
+                return int(value)
+            except ValueError:
+                raise ValueError("expected a whole number") from None
         if hint is float:
-            return float(value)
+            if isinstance(value, bool):
+                raise ValueError("expected a number")
+            try:
+                return float(value)
+            except ValueError:
+                raise ValueError("expected a number") from None
         if get_origin(hint) is tuple and get_args(hint)[0] is str:
             if isinstance(value, str):
                 return tuple(part.strip() for part in value.split(",") if part.strip())
@@ -111,7 +134,8 @@ def _coerce(name: str, value: Any) -> Any:
             raise ValueError("expected a string")
         return value
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"setting {name!r} has a bad value {value!r}: {exc}") from None
+        raise ConfigError(f"bad value for setting {name!r} "
+                          f"({_describe(name, value, source or name)}): {exc}") from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -120,6 +144,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     for key in data:
         if key in SECRET_FIELDS:
             raise ConfigError(f"{path}: {key!r} is a secret; set it in the environment only")
@@ -128,28 +154,51 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _validate(cfg: Config) -> None:
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_POSITIVE = ("token_ttl_seconds", "max_body_bytes", "sio_ping_interval", "sio_ping_timeout",
+             "sio_max_message_bytes", "event_log_max_events", "event_log_max_age_seconds",
+             "agent_max_tool_rounds", "agent_history_chars", "agent_token_batch_chars",
+             "chat_per_minute", "chat_per_day", "login_max_failures", "login_window_seconds",
+             "sio_client_events_per_second", "groq_timeout_seconds",
+             "agent_run_timeout_seconds", "socket_token_ttl_seconds",
+             "event_log_ttl_seconds", "process_heartbeat_seconds")
+_NOT_NEGATIVE = ("groq_max_retries", "agent_token_batch_ms", "offline_chunk_delay_ms",
+                 "shutdown_grace_seconds")
+
+
+def _validate(cfg: Config, sources: Mapping[str, str]) -> None:
+    def bad(name: str, why: str) -> ConfigError:
+        where = _describe(name, getattr(cfg, name), sources.get(name, name))
+        return ConfigError(f"bad value for setting {name!r} ({where}): {why}")
+
     if cfg.env not in ENVS:
-        raise ConfigError(f"setting 'env' must be one of {', '.join(ENVS)}, not {cfg.env!r}")
+        raise bad("env", f"must be one of {', '.join(ENVS)}")
+    if not cfg.host.strip():
+        raise bad("host", "must not be empty")
     if not 0 <= cfg.port <= 65535:
-        raise ConfigError(f"setting 'port' must be between 0 and 65535, not {cfg.port}")
+        raise bad("port", "must be between 0 and 65535")
+    if cfg.log_level.upper() not in LOG_LEVELS:
+        raise bad("log_level", f"must be one of {', '.join(LOG_LEVELS)}")
     if cfg.llm not in ("auto", "groq", "offline"):
-        raise ConfigError(f"setting 'llm' must be auto, groq or offline, not {cfg.llm!r}")
+        raise bad("llm", "must be auto, groq or offline")
     if cfg.llm == "groq" and not cfg.groq_api_key:
         raise ConfigError("llm is 'groq' but GROQ_API_KEY is not set")
     if cfg.transport not in ("auto", "polling"):
-        raise ConfigError(f"setting 'transport' must be auto or polling, not {cfg.transport!r}")
-    if not cfg.database_url.startswith(("sqlite://", "postgres://", "postgresql://")):
-        raise ConfigError("setting 'database_url' must start with sqlite:// or postgres://")
+        raise bad("transport", "must be auto or polling")
+    scheme, sep, rest = cfg.database_url.partition("://")
+    if not sep or scheme not in ("sqlite", "postgres", "postgresql") or not rest:
+        raise bad("database_url", "must look like sqlite://PATH or postgres://USER@HOST/DB")
     if cfg.redis_url and not cfg.redis_url.startswith(("redis://", "rediss://", "unix://")):
-        raise ConfigError("setting 'redis_url' must start with redis://")
-    positive = ("token_ttl_seconds", "max_body_bytes", "sio_ping_interval", "sio_ping_timeout",
-                "sio_max_message_bytes", "event_log_max_events", "event_log_max_age_seconds",
-                "agent_max_tool_rounds", "chat_per_minute", "chat_per_day",
-                "login_max_failures", "login_window_seconds", "sio_client_events_per_second")
-    for name in positive:
-        if getattr(cfg, name) <= 0:
-            raise ConfigError(f"setting {name!r} must be positive")
+        raise bad("redis_url", "must start with redis://, rediss:// or unix://")
+    if not cfg.redis_prefix or any(c.isspace() for c in cfg.redis_prefix):
+        raise bad("redis_prefix", "must be a non-empty name without spaces")
+    for name in _POSITIVE:
+        value = getattr(cfg, name)
+        if not value > 0 or not math.isfinite(value):
+            raise bad(name, "must be a positive number")
+    for name in _NOT_NEGATIVE:
+        if getattr(cfg, name) < 0:
+            raise bad(name, "must not be negative")
     if cfg.secret_key and len(cfg.secret_key.encode()) < 32:
         raise ConfigError("TASKPULSE_SECRET_KEY must be at least 32 bytes long")
 
@@ -157,38 +206,65 @@ def _validate(cfg: Config) -> None:
 def _dev_secret(var_dir: Path) -> str:
     """A signing key for development, generated once and kept in ``var/secret_key`` (0600)."""
     path = var_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key + "\n")
+    try:
+        var_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # made earlier (or just now by another process)
+            if path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
+            key = path.read_text().strip()
+        else:
+            key = secrets.token_urlsafe(48)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(key + "\n")
+    except OSError as exc:
+        raise ConfigError(f"cannot keep the development secret key in {path}: "
+                          f"{exc.strerror}; set TASKPULSE_SECRET_KEY instead") from None
+    if len(key.encode()) < 32:
+        raise ConfigError(f"{path} holds a key shorter than 32 bytes; delete the file "
+                          "to have a new one generated")
     return key
 
 
 def load_config(environ: Mapping[str, str] | None = None,
                 config_dir: Path = CONFIG_DIR, **overrides: Any) -> Config:
-    """Load, merge and validate the configuration; raise :class:`ConfigError` when bad."""
+    """Load, merge and validate the configuration; raise :class:`ConfigError` when bad.
+
+    Order (later wins): ``default.toml``, ``<env>.toml``, ``TASKPULSE_*`` variables,
+    then ``overrides`` (command-line options).
+    """
     env = dict(os.environ if environ is None else environ)
-    values: dict[str, Any] = dict(_read_toml(config_dir / "default.toml"))
+    default_file = config_dir / "default.toml"
+    values: dict[str, Any] = dict(_read_toml(default_file))
+    sources = {key: f"{default_file.name}: {key}" for key in values}
     name = env.get("TASKPULSE_ENV") or values.get("env", "development")
+    if name not in ENVS:
+        raise ConfigError(f"bad value for setting 'env' (TASKPULSE_ENV = {name!r}): "
+                          f"must be one of {', '.join(ENVS)}")
     env_file = config_dir / f"{name}.toml"
-    if name != "default" and env_file.exists():
-        values.update(_read_toml(env_file))
+    if env_file.exists():
+        extra = _read_toml(env_file)
+        values.update(extra)
+        sources.update({key: f"{env_file.name}: {key}" for key in extra})
     for field in _HINTS:
         key = "TASKPULSE_" + field.upper()
         if key in env:
-            values[field] = env[key]
+            values[field], sources[field] = env[key], key
     if env.get("GROQ_API_KEY"):
-        values["groq_api_key"] = env["GROQ_API_KEY"]
-    if env.get("GROQ_BASE_URL"):
-        values.setdefault("groq_base_url", env["GROQ_BASE_URL"])
-    values.update(overrides)
-    cfg = Config(**{k: _coerce(k, v) for k, v in values.items()})
-    _validate(cfg)
+        values["groq_api_key"], sources["groq_api_key"] = env["GROQ_API_KEY"], "GROQ_API_KEY"
+    if env.get("GROQ_BASE_URL") and "groq_base_url" not in values:
+        values["groq_base_url"], sources["groq_base_url"] = env["GROQ_BASE_URL"], "GROQ_BASE_URL"
+    for key, value in overrides.items():
+        if key not in _HINTS:
+            raise ConfigError(f"unknown setting {key!r}")
+        values[key], sources[key] = value, f"option {key}"
+    cfg = Config(**{k: _coerce(k, v, sources.get(k, k)) for k, v in values.items()})
+    _validate(cfg, sources)
     if not cfg.secret_key:
         if cfg.production:
-            raise ConfigError("TASKPULSE_SECRET_KEY must be set in production (32+ bytes)")
+            raise ConfigError("TASKPULSE_SECRET_KEY must be set in production "
+                              "(at least 32 bytes; e.g. python -c 'import secrets; "
+                              "print(secrets.token_urlsafe(48))')")
         cfg = cfg.replace(secret_key=_dev_secret(Path(cfg.var_dir)))
     return cfg

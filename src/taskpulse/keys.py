@@ -7,8 +7,9 @@ from aiohttp import web
 
 if TYPE_CHECKING:
     import socketio
+    from redis.asyncio import Redis
 
-    from taskpulse.agent.runner import AgentService
+    from taskpulse.agent.api import AgentAPI
     from taskpulse.auth.throttle import Throttle
     from taskpulse.auth.tokens import TokenService
     from taskpulse.config import Config
@@ -25,7 +26,8 @@ EVENT_LOG: web.AppKey["EventLog"] = web.AppKey("event_log")
 PUBLISHER: web.AppKey["Publisher"] = web.AppKey("publisher")
 SIO: web.AppKey["socketio.AsyncServer"] = web.AppKey("sio")
 LLM: web.AppKey["LLMProvider"] = web.AppKey("llm")
-AGENT: web.AppKey["AgentService"] = web.AppKey("agent")
+AGENT: web.AppKey["AgentAPI"] = web.AppKey("agent")
+REDIS: web.AppKey["Redis"] = web.AppKey("redis")   # only when redis_url is set
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")
 USER_ID: web.RequestKey[str] = web.RequestKey("user_id")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -17,12 +18,25 @@ class Throttle(Protocol):
 
 
 class MemoryThrottle:
-    """In-process throttle; one process only (the Redis one is shared)."""
+    """In-process throttle; one process only (the Redis one is shared).
 
-    def __init__(self, max_failures: int, window_seconds: int) -> None:
+    After ``max_failures`` failures within ``window_seconds`` a key must wait until the
+    oldest of them leaves the window. Keys with no recent failure are forgotten, so a flood
+    of made-up emails cannot grow memory without bound.
+    """
+
+    SWEEP_EVERY = 1024   # forget stale keys after this many new keys
+
+    def __init__(self, max_failures: int, window_seconds: int,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.max_failures = max_failures
         self.window = window_seconds
+        self._clock = clock
         self._failures: dict[str, deque[float]] = {}
+        self._new_keys = 0
+
+    def __len__(self) -> int:
+        return len(self._failures)
 
     def _recent(self, key: str, now: float) -> deque[float]:
         q = self._failures.get(key)
@@ -34,17 +48,29 @@ class MemoryThrottle:
             del self._failures[key]
         return q
 
+    def _sweep(self, now: float) -> None:
+        for key in [k for k, q in self._failures.items() if q[-1] <= now - self.window]:
+            del self._failures[key]
+
     async def retry_after(self, key: str) -> int:
-        now = time.monotonic()
+        now = self._clock()
         q = self._recent(key, now)
         if len(q) < self.max_failures:
             return 0
-        return max(1, math.ceil(q[0] + self.window - now))
+        return max(1, math.ceil(q[-self.max_failures] + self.window - now))
 
     async def record_failure(self, key: str) -> None:
-        now = time.monotonic()
+        now = self._clock()
         self._recent(key, now)
-        self._failures.setdefault(key, deque()).append(now)
+        if key not in self._failures:
+            self._new_keys += 1
+            if self._new_keys >= self.SWEEP_EVERY:
+                self._new_keys = 0
+                self._sweep(now)
+        q = self._failures.setdefault(key, deque())
+        q.append(now)
+        while len(q) > self.max_failures:   # older failures no longer matter
+            q.popleft()
 
     async def reset(self, key: str) -> None:
         self._failures.pop(key, None)

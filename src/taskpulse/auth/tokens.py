@@ -1,7 +1,8 @@
-"""HS256 JWTs: ``sub`` is the user id (a string), with ``iat`` and ``exp``."""
+"""HS256 JWTs: ``sub`` is the user id (a UUID string), with ``iat`` and ``exp``."""
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 
 import jwt
@@ -16,6 +17,14 @@ class TokenError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,6 @@ class TokenService:
         except jwt.PyJWTError:
             raise TokenError("token_invalid", "The token is not valid.") from None
         sub = data.get("sub")
-        if not isinstance(sub, str) or not sub:
+        if not isinstance(sub, str) or not _is_uuid(sub):
             raise TokenError("token_invalid", "The token is not valid.")
         return Claims(user_id=sub, issued_at=int(data["iat"]), expires_at=int(data["exp"]))

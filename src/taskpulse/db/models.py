@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -95,9 +96,11 @@ class ToolCall(Model):
         "models.Run", related_name="steps", on_delete=fields.CASCADE)
     call_id = fields.CharField(max_length=64)
     tool = fields.CharField(max_length=40)
-    arguments = fields.JSONField(default=dict)
+    arguments: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     ok = fields.BooleanField(default=False)
     message = fields.TextField(default="")
+    error = fields.CharField(max_length=40, default="")
+    result: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     duration_ms = fields.FloatField(default=0.0)
     created_at = fields.DatetimeField(auto_now_add=True)
 

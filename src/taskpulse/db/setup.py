@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as migrate_api
+from tortoise.migrations.autodetector import MigrationAutodetector
+from tortoise.migrations.executor import MigrationExecutor
+from tortoise.migrations.writer import format_migration_name
 
 from taskpulse.config import Config
 from taskpulse.keys import CONFIG
@@ -17,15 +20,33 @@ from taskpulse.keys import CONFIG
 log = logging.getLogger(__name__)
 
 APP_LABEL = "models"
+MEMORY_URL = "sqlite://:memory:"
+
+
+class DatabaseNotReady(RuntimeError):
+    """The database cannot be used as it is (e.g. migrations are missing)."""
 
 
 def db_url(config: Config) -> str:
+    """The Tortoise URL for the configured database (``postgresql://`` accepted too)."""
     url = config.database_url
     if url.startswith("postgresql://"):
         url = "postgres://" + url[len("postgresql://"):]
-    if url.startswith("sqlite://") and url != "sqlite://:memory:":
-        Path(url[len("sqlite://"):]).parent.mkdir(parents=True, exist_ok=True)
     return url
+
+
+def sqlite_path(config: Config) -> Path | None:
+    """The SQLite file, or None for PostgreSQL and the in-memory database."""
+    url = db_url(config)
+    if not url.startswith("sqlite://") or url == MEMORY_URL:
+        return None
+    return Path(url[len("sqlite://"):].split("?", 1)[0])
+
+
+def _ensure_sqlite_dir(config: Config) -> None:
+    path = sqlite_path(config)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def connection_name(config: Config) -> str:
@@ -50,22 +71,71 @@ def tortoise_config(config: Config) -> dict[str, Any]:
     }
 
 
-async def migrate(config: Config) -> None:
-    """Apply every committed migration to the configured database."""
+async def migrate(config: Config,
+                  progress: Callable[[str], object] | None = None) -> None:
+    """Apply every committed migration to the configured database (a no-op when current).
+
+    ``progress`` (default: the log) receives one line per applied migration, such as
+    ``applied models.0001_initial``.
+    """
+    _ensure_sqlite_dir(config)
+    cfg = tortoise_config(config)
+    say = progress or (lambda line: log.info("%s", line))
+
+    def report(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            say(f"applied {app_label}.{name}")
+
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=cfg)
+        await migrate_api(config=cfg, progress=report)
+
+
+async def make_migrations(config: Config, name: str | None = None) -> list[str]:
+    """Write a migration for model changes not yet covered; return the new files' paths.
+
+    For developers changing ``db/models.py`` (``taskpulse makemigrations``); the database is
+    not touched.
+    """
     cfg = tortoise_config(config)
     async with TortoiseContext() as ctx:
         await ctx.init(config=cfg)
-        await migrate_api(config=cfg)
-        log.info("database is up to date")
+        assert ctx.apps is not None
+        writers = await MigrationAutodetector(ctx.apps, cfg["apps"]).changes()
+    paths = []
+    for writer in writers:
+        if name:
+            writer.name = format_migration_name(int(writer.name.split("_", 1)[0]), name)
+        paths.append(str(writer.write()))
+    return paths
+
+
+async def pending_migrations(config: Config) -> list[str]:
+    """Names of the committed migrations not yet applied (needs an initialised Tortoise)."""
+    app_config = tortoise_config(config)["apps"]
+    executor = MigrationExecutor(connections.get(connection_name(config)), app_config)
+    steps = await executor.plan()
+    return [f"{s.migration.app_label}.{s.migration.name}" for s in steps if not s.backward]
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Open the database for the app's lifetime; close what ``init`` returned."""
+    """Open the database for the app's lifetime; close what ``init`` returned.
+
+    The in-memory database (tests) gets its schema generated; any other database must have
+    every migration applied, or the server refuses to start with a clear message.
+    """
     config = app[CONFIG]
+    _ensure_sqlite_dir(config)
     ctx = await Tortoise.init(config=tortoise_config(config))
-    if config.database_url == "sqlite://:memory:":
-        await Tortoise.generate_schemas()
     try:
+        if config.database_url == MEMORY_URL:
+            await Tortoise.generate_schemas()
+        else:
+            missing = await pending_migrations(config)
+            if missing:
+                raise DatabaseNotReady(
+                    f"the database lacks {len(missing)} migration(s) ({', '.join(missing)}); "
+                    "run `taskpulse migrate` (or `make migrate`) first")
         yield
     finally:
         await ctx.close_connections()

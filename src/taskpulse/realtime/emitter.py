@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -48,6 +50,22 @@ class Publisher:
         except Exception:
             log.exception("publishing %s failed", name)
             return None
+
+    @asynccontextmanager
+    async def opening(self, sid: str, user_id: str) -> AsyncIterator["RoomGate"]:
+        """Held while a new connection is welcomed and caught up; ``join`` ends it.
+        In-process, the user's lock keeps publishes out meanwhile (Redis: redis_manager)."""
+        async with self.user_lock(user_id):
+            yield RoomGate(self.sio, sid, user_room(user_id))
+
+
+class RoomGate:
+    def __init__(self, sio: "socketio.AsyncServer", sid: str, room: str) -> None:
+        self.sio, self.sid, self.room = sio, sid, room
+
+    async def join(self, after: str | None) -> None:
+        """Enter the room; ``after`` is the newest id the connection has been given."""
+        await self.sio.enter_room(self.sid, self.room, namespace=NAMESPACE)
 
 
 class Emitter(Protocol):

@@ -62,7 +62,7 @@ class Resync(Event):
     name = "resync"
     summary = "The last_event_id you sent is unknown or too old: reload state over HTTP."
     stream = False
-    reason: Literal["unknown_event_id", "too_old"]
+    reason: Literal["unknown_event_id", "too_old", "unavailable"]
     message: str
 
 
@@ -255,8 +255,10 @@ class RunCancel(ClientEvent):
 
 
 class ErrorBody(BaseModel):
-    code: str
+    code: str = Field(examples=["invalid_payload", "unknown_event", "rate_limited",
+                                "agent_unavailable", "internal"])
     message: str
+    retry_after: int | None = Field(default=None, description="Seconds to wait (rate limits).")
 
 
 class ErrorAck(BaseModel):
@@ -265,3 +267,26 @@ class ErrorAck(BaseModel):
 
 
 CLIENT_EVENTS: tuple[type[ClientEvent], ...] = (Ping, ChatSend, RunCancel)
+CLIENT_EVENTS_BY_NAME: dict[str, type[ClientEvent]] = {e.name: e for e in CLIENT_EVENTS}
+
+
+# ---- the connection handshake -----------------------------------------------------
+
+class ConnectAuth(BaseModel):
+    """The Socket.IO ``auth`` payload a client sends with its connect request."""
+    model_config = ConfigDict(extra="ignore")
+    token: str | None = Field(default=None, description="The JWT from /api/auth/login.")
+    last_event_id: str | None = Field(
+        default=None, description="The id of the last stream event this client received: "
+                                  "the server replays everything after it.")
+
+
+class RefusalData(BaseModel):
+    code: Literal["unauthorized", "token_expired"]
+    message: str
+
+
+class ConnectRefused(BaseModel):
+    """The ``connect_error`` a refused client receives (JS: ``err.message``, ``err.data``)."""
+    message: str
+    data: RefusalData

@@ -30,11 +30,12 @@ class TaskUpdate(_Strict):
     priority: Priority | None = None
     completed: bool | None = None
 
-    @field_validator("title")
+    @field_validator("title", "description", "priority", "completed")
     @classmethod
-    def _title_not_null(cls, v: str | None) -> str | None:
+    def _not_null(cls, v: object) -> object:
+        # Only due_date may be cleared with null; the others are NOT NULL columns.
         if v is None:
-            raise ValueError("title cannot be null")
+            raise ValueError("cannot be null")
         return v
 
 

@@ -1,8 +1,12 @@
 """The task service: every task change goes through here and is published as an event."""
 from __future__ import annotations
 
+import asyncio
+import builtins
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Protocol
 
@@ -10,7 +14,7 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from taskpulse.db.models import Task
-from taskpulse.tasks.schemas import TaskCreate, TaskQuery, TaskUpdate
+from taskpulse.tasks.schemas import StatusFilter, TaskCreate, TaskQuery, TaskUpdate
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +25,17 @@ class EventSink(Protocol):
 
 class TaskNotFound(LookupError):
     """No such task for this user (another user's task is reported the same way)."""
+
+
+#: Called after each item of a bulk change with (done, total).
+Progress = Callable[[int, int], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    changed: int     # tasks changed (or deleted)
+    skipped: int     # matched the filter but were already in the wanted state
+    total: int       # matched the filter
 
 
 def _iso(value: datetime) -> str:
@@ -58,7 +73,9 @@ class TaskService:
         self._sink = sink
 
     async def _publish(self, user_id: str, name: str, data: dict[str, Any]) -> None:
-        await self._sink.publish(str(user_id), name, data)
+        # Shielded: a cancelled caller (an agent run being stopped) must not lose the
+        # event of a change that is already saved.
+        await asyncio.shield(self._sink.publish(str(user_id), name, data))
 
     async def list(self, user_id: str, query: TaskQuery | None = None) -> list[Task]:
         query = query or TaskQuery()
@@ -113,3 +130,35 @@ class TaskService:
         await self._publish(user_id, "task_deleted", {"task_id": snapshot["id"],
                                                       "task": snapshot})
         return snapshot
+
+    async def _matching(self, user_id: str, status: StatusFilter) -> builtins.list[Task]:
+        qs = Task.filter(owner_id=user_id)
+        if status != "all":
+            qs = qs.filter(completed=status == "completed")
+        return sorted(await qs, key=_sort_key)
+
+    async def complete_many(self, user_id: str, completed: bool, status: StatusFilter = "all",
+                            progress: Progress | None = None) -> BulkResult:
+        """Mark every task matching ``status`` as ``completed``, one published change each."""
+        candidates = await self._matching(user_id, status)
+        targets = [t for t in candidates if t.completed != completed]
+        for done, task in enumerate(targets, start=1):
+            task.completed = completed
+            await task.save(update_fields=["completed", "updated_at"])
+            await self._publish(user_id, "task_updated", {"task": task_to_dict(task)})
+            if progress is not None:
+                await progress(done, len(targets))
+        return BulkResult(len(targets), len(candidates) - len(targets), len(candidates))
+
+    async def delete_many(self, user_id: str, status: StatusFilter = "all",
+                          progress: Progress | None = None) -> BulkResult:
+        """Delete every task matching ``status``, one published change each."""
+        targets = await self._matching(user_id, status)
+        for done, task in enumerate(targets, start=1):
+            snapshot = task_to_dict(task)
+            await task.delete()
+            await self._publish(user_id, "task_deleted", {"task_id": snapshot["id"],
+                                                          "task": snapshot})
+            if progress is not None:
+                await progress(done, len(targets))
+        return BulkResult(len(targets), 0, len(targets))

@@ -7,7 +7,7 @@ from taskpulse.auth.accounts import (AccountError, LoginIn, SignupIn, check_logi
                                      user_to_dict)
 from taskpulse.db.models import User
 from taskpulse.keys import CONFIG, LOGIN_THROTTLE, TOKENS
-from taskpulse.web.auth import COOKIE_NAME, authenticate
+from taskpulse.web.auth import COOKIE_NAME, authenticate, refuse_foreign_origin
 from taskpulse.web.errors import ApiError, api_error, parse_json
 
 
@@ -33,6 +33,7 @@ def _session_response(request: web.Request, user: User, status: int) -> web.Resp
 
 
 async def signup(request: web.Request) -> web.Response:
+    refuse_foreign_origin(request)
     data = await parse_json(request, SignupIn)
     try:
         user = await create_user(data)
@@ -66,28 +67,33 @@ async def attempt_login(request: web.Request, data: LoginIn) -> User:
 
 
 async def login(request: web.Request) -> web.Response:
+    refuse_foreign_origin(request)
     data = await parse_json(request, LoginIn)
     user = await attempt_login(request, data)
     return _session_response(request, user, 200)
 
 
 async def logout(request: web.Request) -> web.Response:
+    """Clear the session cookie. Tokens are stateless signed JWTs: a copy kept elsewhere
+    (a Bearer client) stays valid until it expires (``token_ttl_seconds``)."""
+    refuse_foreign_origin(request)
     response = web.json_response({"ok": True})
     clear_session_cookie(response)
     return response
 
 
-async def refresh(request: web.Request) -> web.Response:
+async def _current_user(request: web.Request) -> User:
     user_id = authenticate(request)
     user = await User.get_or_none(id=user_id)
     if user is None:
         api_error(401, "token_invalid", "This account no longer exists.")
-    return _session_response(request, user, 200)
+    return user
+
+
+async def refresh(request: web.Request) -> web.Response:
+    """A fresh token (and cookie) for the current user, with a new expiry."""
+    return _session_response(request, await _current_user(request), 200)
 
 
 async def me(request: web.Request) -> web.Response:
-    user_id = authenticate(request)
-    user = await User.get_or_none(id=user_id)
-    if user is None:
-        api_error(401, "token_invalid", "This account no longer exists.")
-    return web.json_response({"user": user_to_dict(user)})
+    return web.json_response({"user": user_to_dict(await _current_user(request))})

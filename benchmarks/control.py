@@ -1,0 +1,83 @@
+"""Benchmark-only control routes shared by the Python servers (never in production).
+
+``POST /bench/setup?users=N`` -> ``{ids, tokens}``; ``POST /bench/burst?users=N&events=E``
+emits E events to each user's room (users concurrently, each user's events in order);
+``POST /bench/pace?users=N&rate=R&seconds=S`` emits R events/s round-robin for S seconds
+in the background. The servers bind 127.0.0.1 only.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+Emit = Callable[[str, int], Awaitable[Any]]          # (user_id, seq) -> emitted
+Setup = Callable[[int], Awaitable[tuple[list[str], list[str]]]]   # n -> (ids, tokens)
+
+_TASKS: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("bench_tasks")
+
+
+async def default_setup(n: int) -> tuple[list[str], list[str]]:
+    ids = [f"u{i}" for i in range(n)]
+    return ids, ids
+
+
+def add_control_routes(app: web.Application, emit: Emit, setup: Setup = default_setup) -> None:
+    state: dict[str, Any] = {"ids": [], "seq": {}}
+    app[_TASKS] = set()
+
+    def next_seq(user_id: str) -> int:
+        n = state["seq"].get(user_id, 0) + 1
+        state["seq"][user_id] = n
+        return n
+
+    def ids(request: web.Request) -> list[str]:
+        n = int(request.query.get("users", "0"))
+        if n > len(state["ids"]):
+            raise web.HTTPBadRequest(text="call /bench/setup first")
+        return list(state["ids"][:n])
+
+    async def setup_route(request: web.Request) -> web.Response:
+        n = int(request.query.get("users", "0"))
+        user_ids, tokens = await setup(n)
+        state["ids"] = user_ids
+        return web.json_response({"ids": user_ids, "tokens": tokens})
+
+    async def burst(request: web.Request) -> web.Response:
+        users = ids(request)
+        events = int(request.query.get("events", "0"))
+
+        async def one_user(user_id: str) -> None:
+            for _ in range(events):
+                await emit(user_id, next_seq(user_id))
+
+        await asyncio.gather(*(one_user(u) for u in users))
+        return web.json_response({"emitted": len(users) * events})
+
+    async def pace(request: web.Request) -> web.Response:
+        users = ids(request)
+        rate = float(request.query["rate"])
+        total = round(rate * float(request.query["seconds"]))
+
+        async def run() -> None:
+            start = time.perf_counter()
+            sent = 0
+            while sent < total:
+                due = min(total, int((time.perf_counter() - start) * rate))
+                while sent < due:
+                    user_id = users[sent % len(users)]
+                    sent += 1
+                    await emit(user_id, next_seq(user_id))
+                await asyncio.sleep(0.001)
+
+        task = asyncio.get_running_loop().create_task(run())
+        app[_TASKS].add(task)
+        task.add_done_callback(app[_TASKS].discard)
+        return web.json_response({"events": total})
+
+    app.router.add_post("/bench/setup", setup_route)
+    app.router.add_post("/bench/burst", burst)
+    app.router.add_post("/bench/pace", pace)

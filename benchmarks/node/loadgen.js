@@ -1,0 +1,148 @@
+// The one load generator for every peer (benchmark only): socket.io-client for Socket.IO
+// servers, plain `ws` for the raw WebSocket peer. Driven by JSON lines on stdin, answers with
+// JSON lines on stdout. Every wait is bounded by a timeout. Traffic to 127.0.0.1 only.
+'use strict';
+const readline = require('readline');
+const { io } = require('socket.io-client');
+const WebSocket = require('ws');
+
+const cfg = JSON.parse(process.argv[2]);   // {url, kind: "sio"|"raw", transport}
+const LOCAL = /^(http|ws):\/\/127\.0\.0\.1:\d+$/;
+if (!LOCAL.test(cfg.url)) throw new Error('127.0.0.1 only');
+
+const clients = [];
+let latencies = [];
+let firstArrival = 0;
+let lastArrival = 0;
+let minT = Infinity;
+let reordered = 0;
+
+const now = () => performance.timeOrigin + performance.now();
+
+function onEvent(c, data) {
+  const t = now();
+  c.received++;
+  if (data.seq !== c.lastSeq + 1) reordered += data.seq <= c.lastSeq ? 1 : 0;
+  if (data.seq > c.lastSeq) c.lastSeq = data.seq;
+  latencies.push(t - data.t);
+  if (!firstArrival) firstArrival = t;
+  lastArrival = t;
+  if (data.t < minT) minT = data.t;
+}
+
+function openClient(token, url) {
+  return new Promise((resolve) => {
+    const c = { received: 0, lastSeq: 0, sock: null, ok: false };
+    const started = now();
+    const done = (ok) => {
+      if (c.settled) return;
+      c.settled = true;
+      c.ok = ok;
+      c.connectMs = now() - started;
+      resolve(c);
+    };
+    if (cfg.kind === 'raw') {
+      const ws = new WebSocket(url + '/ws?token=' + encodeURIComponent(token));
+      c.sock = ws;
+      ws.on('message', (buf) => {
+        const [name, data] = JSON.parse(buf.toString());
+        if (name === 'task_created') onEvent(c, data);
+        else if (name === 'connection_established') done(true);
+      });
+      ws.on('error', () => done(false));
+      ws.on('close', () => done(false));
+    } else {
+      const s = io(url + '/chat', {
+        auth: { token }, transports: [cfg.transport], reconnection: false, forceNew: true,
+        timeout: 30000,
+      });
+      c.sock = s;
+      s.on('connection_established', () => done(true));
+      s.on('task_created', (data) => onEvent(c, data));
+      s.on('connect_error', () => done(false));
+    }
+  });
+}
+
+function pct(sorted, p) {
+  if (!sorted.length) return null;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function connect(msg) {
+  if (msg.url && !LOCAL.test(msg.url)) throw new Error('127.0.0.1 only');
+  const tokens = [];
+  for (const tok of msg.tokens) for (let i = 0; i < msg.tabs; i++) tokens.push(tok);
+  const started = now();
+  const deadline = started + msg.timeout * 1000;
+  let next = 0;
+  const results = [];
+  async function worker() {
+    while (next < tokens.length && now() < deadline) {
+      const c = await openClient(tokens[next++], msg.url || cfg.url);
+      results.push(c);
+      clients.push(c);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(msg.concurrency, tokens.length) }, worker));
+  const ok = results.filter((c) => c.ok);
+  const times = ok.map((c) => c.connectMs).sort((a, b) => a - b);
+  return { connected: ok.length, failed: tokens.length - ok.length, elapsed_ms: now() - started,
+           connect_ms: { p50: pct(times, 50), p99: pct(times, 99) } };
+}
+
+function arm() {
+  latencies = [];
+  firstArrival = 0;
+  lastArrival = 0;
+  minT = Infinity;
+  reordered = 0;
+  for (const c of clients) c.base = c.received;
+  return { armed: true, clients: clients.length };
+}
+
+function wait(msg) {
+  const live = clients.filter((c) => c.ok);
+  const expected = live.length * msg.per_client;
+  const deadline = now() + msg.timeout * 1000;
+  return new Promise((resolve) => {
+    const check = () => {
+      let received = 0;
+      for (const c of live) received += c.received - c.base;
+      if (received >= expected || now() > deadline) {
+        const lat = Float64Array.from(latencies).sort();
+        resolve({
+          received, expected, lost: Math.max(0, expected - received), reordered,
+          first_ms: firstArrival, last_ms: lastArrival, min_t: minT === Infinity ? null : minT,
+          lat: { p50: pct(lat, 50), p99: pct(lat, 99), max: lat.length ? lat[lat.length - 1] : null },
+        });
+      } else {
+        setTimeout(check, 2);
+      }
+    };
+    check();
+  });
+}
+
+function close() {
+  for (const c of clients) {
+    try {
+      if (cfg.kind === 'raw') c.sock.terminate(); else c.sock.disconnect();
+    } catch (e) { /* already closed */ }
+  }
+  return { closed: clients.length };
+}
+
+const rl = readline.createInterface({ input: process.stdin });
+rl.on('line', async (line) => {
+  const msg = JSON.parse(line);
+  let out;
+  if (msg.cmd === 'connect') out = await connect(msg);
+  else if (msg.cmd === 'arm') out = arm();
+  else if (msg.cmd === 'wait') out = await wait(msg);
+  else if (msg.cmd === 'close') out = close();
+  else out = { error: 'unknown command ' + msg.cmd };
+  process.stdout.write(JSON.stringify(out) + '\n');
+  if (msg.cmd === 'close') setTimeout(() => process.exit(0), 200);
+});
+rl.on('close', () => process.exit(0));

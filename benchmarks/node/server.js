@@ -1,0 +1,77 @@
+// Minimal Node Socket.IO peer with Taskpulse's room/event shape (benchmark only).
+// Clients connect to namespace /chat with auth {token: <user id>}, join room user:<id> and get
+// connection_established. Control routes (127.0.0.1 only): POST /bench/setup, /bench/burst,
+// /bench/pace. Prints "READY <port>" once listening.
+'use strict';
+const http = require('http');
+const { Server } = require('socket.io');
+const { makeEvent, parseQuery } = require('./common');
+
+const port = Number(process.argv[2] || 0);
+const seq = new Map();
+let io;
+
+function emitTo(userId) {
+  const n = (seq.get(userId) || 0) + 1;
+  seq.set(userId, n);
+  io.of('/chat').to('user:' + userId).emit('task_created', makeEvent(userId, n));
+}
+
+function users(n) {
+  const out = [];
+  for (let i = 0; i < n; i++) out.push('u' + i);
+  return out;
+}
+
+function control(req, res) {
+  const q = parseQuery(req.url);
+  const reply = (body) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  if (q.path === '/bench/setup') {
+    const ids = users(q.users);
+    return reply({ ids, tokens: ids });
+  }
+  if (q.path === '/bench/burst') {
+    const ids = users(q.users);
+    for (let e = 0; e < q.events; e++) for (const id of ids) emitTo(id);
+    return reply({ emitted: ids.length * q.events });
+  }
+  if (q.path === '/bench/pace') {
+    // q.rate events/s round-robin over the users, for q.seconds; ticks every ~1 ms.
+    const ids = users(q.users);
+    const total = Math.round(q.rate * q.seconds);
+    const start = performance.now();
+    let sent = 0;
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * q.rate));
+      while (sent < due) emitTo(ids[sent++ % ids.length]);
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+    return reply({ events: total });
+  }
+  res.writeHead(404);
+  res.end();
+}
+
+const httpServer = http.createServer();
+io = new Server(httpServer, { cors: { origin: '*' } });
+httpServer.on('request', (req, res) => {
+  if (req.url.startsWith('/bench/')) control(req, res);
+});
+io.of('/chat').on('connection', (socket) => {
+  const userId = String((socket.handshake.auth || {}).token || '');
+  if (!userId) return socket.disconnect(true);
+  socket.join('user:' + userId);
+  socket.emit('connection_established', {
+    message: 'Connected to real-time updates', user_id: userId, sid: socket.id,
+    transport: socket.conn.transport.name, server_time: new Date().toISOString(),
+    protocol_version: 1, last_event_id: null,
+  });
+});
+httpServer.listen(port, '127.0.0.1', () => {
+  process.stdout.write('READY ' + httpServer.address().port + '\n');
+});
+process.on('SIGTERM', () => process.exit(0));

@@ -1,0 +1,39 @@
+"""The benchmark event: same shape and size as ``benchmarks/node/common.js``."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+EVENT = "task_created"
+
+
+def iso(ms: float) -> str:
+    return datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(
+        timespec="milliseconds").replace("+00:00", "Z")
+
+
+def event_body(user_id: str, n: int) -> dict[str, Any]:
+    """What Taskpulse is asked to publish (its publisher adds ``id`` and ``ts``)."""
+    now = time.time() * 1000
+    stamp = iso(now)
+    return {
+        "seq": n,
+        "t": now,
+        "task": {
+            "id": f"00000000-0000-4000-8000-{n:012d}",
+            "title": f"Benchmark task {n} for {user_id}",
+            "description": "Bring the quarterly report to the planning meeting",
+            "due_date": None,
+            "priority": "medium",
+            "completed": False,
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+    }
+
+
+def make_event(user_id: str, n: int) -> dict[str, Any]:
+    """The full event for the peers that have no event log of their own."""
+    body = event_body(user_id, n)
+    return {"id": f"{int(body['t'])}-{n}", "ts": body["task"]["created_at"], **body}

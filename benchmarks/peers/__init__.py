@@ -1,0 +1,1 @@
+"""Comparison servers for the benchmark (never part of Taskpulse itself)."""

@@ -1,0 +1,140 @@
+"""The table `make bench` prints, the target checks, and the ablation variants."""
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.procs import Server
+from benchmarks.scenarios import Sizes, Target
+
+
+def _f(v: Any, digits: int = 1) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float) and v >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
+
+
+def _ratio(v: Any, base: Any) -> str:
+    if v is None or not base:
+        return ""
+    return f" ({v / base:.2f}×)"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def render(targets: list[Target], med: dict[str, dict[str, Any]], extras: dict[str, Any],
+           sizes: Sizes, reps: int, smoke: bool) -> str:
+    node = med.get("node", {})
+    idle = sizes.idle
+    out = [f"## Fan-out: {sizes.users} users × {sizes.tabs} tabs over WebSocket, bursts of "
+           f"{sizes.burst_events} events per user; latency at {sizes.paced_rate:,} "
+           f"deliveries/s paced (medians of {reps}{', SMOKE' if smoke else ''})", ""]
+    rows = []
+    for t in targets:
+        m = med.get(t.key, {})
+        rows.append([
+            t.name,
+            _f(m.get("cpu_us")) + _ratio(m.get("cpu_us"), node.get("cpu_us")),
+            _f(m.get("deliveries_s"), 0) + _ratio(m.get("deliveries_s"),
+                                                  node.get("deliveries_s")),
+            _f(m.get("p50_ms"), 2),
+            _f(m.get("p99_ms"), 2) + _ratio(m.get("p99_ms"), node.get("p99_ms")),
+            _f(m.get("paced_cpu_us")),
+            _f(m.get("connect_ms")),
+            f"{_f(m.get('lost'), 0)} / {_f(m.get('reordered'), 0)}",
+            _f(m.get("loadgen_us")),
+        ])
+    out.append(_table(["server", "CPU µs/delivery", "deliveries/s", "p50 ms", "p99 ms",
+                       "paced CPU µs/delivery", "connect ms (p50)", "lost / reordered",
+                       "load-gen CPU µs/delivery"], rows))
+    out += ["", f"## Idle connections and long-polling ({sizes.poll_users} users × "
+            f"{sizes.poll_tabs} polling tabs, {sizes.poll_rate:,} deliveries/s paced)", ""]
+    rows = []
+    for t in targets:
+        m = med.get(t.key, {})
+        row = [t.name]
+        for n in idle:
+            mem = m.get(f"mem_kib_{n}")
+            row.append(_f(mem) + _ratio(mem, node.get(f"mem_kib_{n}")))
+            row.append(_f(m.get(f"held_{n}"), 0) + " in " + _f(m.get(f"connect_s_{n}")) + " s")
+        row.append(_f(m.get("poll_p50_ms")) if t.polling else "n/a")
+        p99 = m.get("poll_p99_ms")
+        row.append(_f(p99) + _ratio(p99, node.get("poll_p99_ms")) if t.polling else "n/a")
+        row.append(f"{_f(m.get('poll_lost'), 0)} / {_f(m.get('poll_reordered'), 0)}"
+                   if t.polling else "n/a")
+        rows.append(row)
+    header = ["server"]
+    for n in idle:
+        header += [f"KiB/conn at {n:,}", f"held {n:,}"]
+    header += ["polling p50 ms", "polling p99 ms", "polling lost / reordered"]
+    out.append(_table(header, rows))
+    for key, title in (("redis", "Redis fan-out, two Taskpulse processes"),
+                       ("agent", "Agent path")):
+        ex = extras.get(key)
+        out += ["", f"## {title}", ""]
+        if not ex or ex.get("pending"):
+            out.append(f"pending: {ex.get('pending') if ex else 'skipped'}")
+        else:
+            out.append(_table(list(ex["header"]), [list(map(str, r)) for r in ex["rows"]]))
+    out += ["", "## Targets (Taskpulse vs the Node server, same run)", ""]
+    out += [f"- {line}" for line in checks(med, extras, idle)]
+    return "\n".join(out)
+
+
+def checks(med: dict[str, dict[str, Any]], extras: dict[str, Any],
+           idle: tuple[int, ...]) -> list[str]:
+    tp, node = med.get("taskpulse", {}), med.get("node", {})
+
+    def mark(ok: bool | None) -> str:
+        return "n/a " if ok is None else ("MET " if ok else "NOT MET ")
+
+    def le(a: Any, b: Any) -> bool | None:
+        return None if a is None or b is None else a <= b
+
+    lines = [
+        mark(le(tp.get("cpu_us"), node.get("cpu_us")))
+        + f"CPU per delivery ≤ Node's: {_f(tp.get('cpu_us'))} vs {_f(node.get('cpu_us'))} µs",
+        mark(le(tp.get(f"mem_kib_{idle[0]}"), 27.0))
+        + f"memory ≤ 27 KiB per idle connection at {idle[0]:,}: "
+        f"{_f(tp.get(f'mem_kib_{idle[0]}'))} KiB",
+        mark(le(tp.get("p99_ms"), 2.0)) + f"p99 ≤ 2 ms paced: {_f(tp.get('p99_ms'), 2)} ms",
+        mark(None if tp.get("lost") is None else tp.get("lost") == 0
+             and tp.get("reordered") == 0 and (tp.get("poll_lost") or 0) == 0)
+        + "no event lost or reordered",
+        mark(None if tp.get("poll_p99_ms") is None else
+             (tp.get("poll_p50_ms") or 0) <= (node.get("poll_p50_ms") or 0) * 1.1
+             and (tp.get("poll_p99_ms") or 0) <= (node.get("poll_p99_ms") or 0) * 1.1)
+        + f"long-polling latency no worse than Node's (±10%): "
+        f"{_f(tp.get('poll_p50_ms'))}/{_f(tp.get('poll_p99_ms'))} vs "
+        f"{_f(node.get('poll_p50_ms'))}/{_f(node.get('poll_p99_ms'))} ms",
+    ]
+    if len(idle) > 1:
+        n = idle[-1]
+        lines.append(mark(None if tp.get(f"held_{n}") is None else tp.get(f"held_{n}") == n)
+                     + f"{n:,} idle connections held by one process")
+    return lines
+
+
+def ablation_targets(py: str) -> list[Target]:
+    """Taskpulse with one optimisation switched off each, to measure what each buys."""
+    base = [py, "-m", "benchmarks.taskpulse_server"]
+
+    def variant(name: str, key: str, extra: list[str], env: dict[str, str]) -> Target:
+        return Target(name, key, "sio", lambda: [Server(key, base + extra, env)])
+
+    return [
+        variant("Taskpulse, none of the optimisations", "tp-none", ["--no-uvloop"],
+                {"TASKPULSE_SIO_COMPRESSION": "true", "TASKPULSE_SIO_FAST_FANOUT": "false",
+                 "BENCH_JSON": "stdlib"}),
+        variant("Taskpulse, + deflate refused", "tp-deflate", ["--no-uvloop"],
+                {"TASKPULSE_SIO_FAST_FANOUT": "false", "BENCH_JSON": "stdlib"}),
+        variant("Taskpulse, + uvloop", "tp-uvloop", [],
+                {"TASKPULSE_SIO_FAST_FANOUT": "false", "BENCH_JSON": "stdlib"}),
+        variant("Taskpulse, + orjson", "tp-orjson", [],
+                {"TASKPULSE_SIO_FAST_FANOUT": "false"}),
+    ]

@@ -1,0 +1,1 @@
+"""The agent: runner, tool steps, tools and prompts. It never sees Socket.IO."""

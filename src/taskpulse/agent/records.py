@@ -1,0 +1,52 @@
+"""JSON shapes of conversations, messages, runs and steps (HTTP responses and events)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from taskpulse.db.models import Conversation, Message, Run, ToolCall
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace(
+        "+00:00", "Z")
+
+
+def _fk(obj: object, name: str) -> str:
+    """The raw id of a foreign key (``conversation_id`` and the like)."""
+    return str(getattr(obj, name))
+
+
+def message_dict(message: Message) -> dict[str, Any]:
+    return {"id": str(message.id), "conversation_id": _fk(message, "conversation_id"),
+            "role": message.role, "content": message.content,
+            "run_id": str(message.run_id) if message.run_id else None,
+            "created_at": iso(message.created_at)}
+
+
+def conversation_dict(conversation: Conversation, active_run_id: str | None = None
+                      ) -> dict[str, Any]:
+    return {"id": str(conversation.id), "title": conversation.title,
+            "created_at": iso(conversation.created_at),
+            "updated_at": iso(conversation.updated_at), "active_run_id": active_run_id}
+
+
+def step_dict(step: ToolCall) -> dict[str, Any]:
+    return {"call_id": step.call_id, "tool": step.tool, "arguments": step.arguments,
+            "ok": step.ok, "message": step.message, "error": step.error or None,
+            "duration_ms": round(step.duration_ms, 1), "created_at": iso(step.created_at)}
+
+
+def run_dict(run: Run, steps: list[ToolCall]) -> dict[str, Any]:
+    return {"id": str(run.id), "conversation_id": _fk(run, "conversation_id"),
+            "status": run.status, "error": run.error or None,
+            "started_at": iso(run.started_at), "finished_at": iso(run.finished_at),
+            "steps": [step_dict(s) for s in steps]}
+
+
+def tool_call_summary(step: ToolCall) -> dict[str, Any]:
+    """The ``tool_calls`` items of the HTTP chat response: ``{tool, ok, message}``."""
+    detail = step.result.get("message") if isinstance(step.result, dict) else None
+    return {"tool": step.tool, "ok": step.ok, "message": str(detail or step.message)}

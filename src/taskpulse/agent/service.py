@@ -1,0 +1,216 @@
+"""The agent service (``app[AGENT]``): starts, waits for and cancels runs.
+
+A run is started by a request but owned by the service: it keeps going when the
+HTTP client or the tab that started it goes away. One run at a time per conversation.
+No conversation state is kept between runs; everything is read from the database.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from weakref import WeakValueDictionary
+
+from aiohttp import web
+
+from taskpulse.agent.api import ChatError, RunResult, RunStarted
+from taskpulse.agent.limits import check_chat_limits
+from taskpulse.agent.records import message_dict, tool_call_summary
+from taskpulse.agent.recovery import mark_interrupted_runs, new_process_id
+from taskpulse.agent.runner import FRIENDLY_ERRORS, AgentRunner, RunState
+from taskpulse.config import Config
+from taskpulse.db.models import Conversation, Message, Run, ToolCall
+from taskpulse.keys import AGENT
+from taskpulse.llm.base import LLMProvider
+from taskpulse.realtime.emitter import EventSink
+from taskpulse.tasks.service import TaskService, parse_uuid
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 10_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+KEEP_FINISHED_SECONDS = 60
+
+
+def clean_message(message: object) -> str:
+    """The message as stored: control characters removed, ends trimmed, newlines kept."""
+    if not isinstance(message, str):
+        raise ChatError(400, "invalid_message", "The message must be text.")
+    text = _CONTROL.sub("", message.replace("\r\n", "\n")).strip()
+    if not text:
+        raise ChatError(400, "message_empty", "The message is empty.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ChatError(400, "message_too_long",
+                        f"Messages can be at most {MAX_MESSAGE_CHARS:,} characters "
+                        f"(this one has {len(text):,}).")
+    return text
+
+
+def conversation_title(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= 60 else line[:59].rstrip() + "…"
+
+
+@dataclass
+class _Handle:
+    state: RunState
+    task: asyncio.Task[RunResult]
+
+
+class AgentService:
+    def __init__(self, config: Config, llm: LLMProvider, tasks: TaskService,
+                 sink: EventSink) -> None:
+        self.config = config
+        self.runner = AgentRunner(config, llm, tasks, sink)
+        self.process_id = new_process_id()
+        self._runs: dict[str, _Handle] = {}
+        self._active: dict[str, str] = {}           # conversation id -> run id
+        self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+        self._closing = False
+
+    def _lock(self, user_id: str) -> asyncio.Lock:
+        lock = self._locks.get(user_id)
+        if lock is None:
+            lock = self._locks[user_id] = asyncio.Lock()
+        return lock
+
+    # ---- AgentAPI ---------------------------------------------------------------------
+
+    async def start(self, user_id: str, message: str, conversation_id: str | None = None,
+                    client_msg_id: str | None = None) -> RunStarted:
+        if self._closing:
+            raise ChatError(503, "unavailable", "The server is restarting; try again shortly.")
+        text = clean_message(message)
+        async with self._lock(user_id):
+            conversation = await self._existing(user_id, conversation_id)
+            if conversation is not None:
+                await self._check_idle(str(conversation.id))
+            await check_chat_limits(user_id, self.config.chat_per_minute,
+                                    self.config.chat_per_day)
+            if conversation is None:
+                conversation = await Conversation.create(owner_id=user_id,
+                                                         title=conversation_title(text))
+            cid = str(conversation.id)
+            run = await Run.create(owner_id=user_id, conversation_id=cid,
+                                   process_id=self.process_id)
+            saved = await Message.create(conversation_id=cid, owner_id=user_id, role="user",
+                                         content=text, run_id=run.id)
+            await Conversation.filter(id=cid).update(updated_at=datetime.now(timezone.utc))
+            state = RunState(user_id, str(run.id), cid, user_message=message_dict(saved))
+            task = asyncio.create_task(self._execute(state), name=f"agent-run-{run.id}")
+            self._active[cid] = state.run_id
+            self._runs[state.run_id] = _Handle(state, task)
+        return RunStarted(state.run_id, cid)
+
+    async def wait(self, run_id: str) -> RunResult:
+        handle = self._runs.get(run_id)
+        if handle is not None:
+            return await asyncio.shield(handle.task)
+        return await self._result_from_db(run_id)
+
+    async def cancel(self, user_id: str, run_id: str) -> bool:
+        handle = self._runs.get(str(run_id))
+        if handle is None or handle.state.user_id != str(user_id) or handle.task.done():
+            return False
+        if handle.state.cancel_reason is not None:
+            return True
+        if handle.state.finishing:
+            return False
+        handle.state.cancel_reason = "user"
+        handle.task.cancel()
+        return True
+
+    # ---- helpers for the HTTP API -----------------------------------------------------
+
+    async def active_runs(self, user_id: str) -> dict[str, str]:
+        """conversation id -> running run id, for this user's conversations."""
+        rows = await Run.filter(owner_id=user_id, status="running").values_list(
+            "conversation_id", "id")
+        return {str(c): str(r) for c, r in rows}
+
+    async def stop_conversation(self, user_id: str, conversation_id: str) -> None:
+        """Cancel the conversation's run (if any here) and wait for it to end."""
+        run_id = self._active.get(conversation_id)
+        handle = self._runs.get(run_id) if run_id else None
+        if handle is not None and await self.cancel(user_id, handle.state.run_id):
+            await asyncio.wait([handle.task], timeout=10)
+
+    # ---- internals --------------------------------------------------------------------
+
+    async def _existing(self, user_id: str, conversation_id: str | None
+                        ) -> Conversation | None:
+        if conversation_id is None or conversation_id == "":
+            return None
+        cid = parse_uuid(conversation_id)
+        if cid is None:
+            raise ChatError(400, "invalid_conversation_id", "conversation_id must be a UUID.")
+        conversation = await Conversation.get_or_none(id=cid, owner_id=user_id)
+        if conversation is None:
+            raise ChatError(404, "conversation_not_found", "No such conversation.")
+        return conversation
+
+    async def _check_idle(self, conversation_id: str) -> None:
+        busy = conversation_id in self._active
+        if not busy:
+            cutoff = datetime.now(timezone.utc) - timedelta(
+                seconds=self.config.agent_run_timeout_seconds + 60)
+            busy = await Run.filter(conversation_id=conversation_id, status="running",
+                                    started_at__gte=cutoff).exists()
+        if busy:
+            raise ChatError(409, "run_in_progress",
+                            "The assistant is still answering in this conversation. "
+                            "Wait for it to finish or stop it first.")
+
+    async def _execute(self, state: RunState) -> RunResult:
+        try:
+            return await self.runner.run(state)
+        finally:
+            if self._active.get(state.conversation_id) == state.run_id:
+                del self._active[state.conversation_id]
+            asyncio.get_running_loop().call_later(
+                KEEP_FINISHED_SECONDS, self._runs.pop, state.run_id, None)
+
+    async def _result_from_db(self, run_id: str) -> RunResult:
+        rid = parse_uuid(run_id)
+        run = await Run.get_or_none(id=rid) if rid else None
+        if run is None:
+            raise ChatError(404, "run_not_found", "No such run.")
+        deadline = asyncio.get_running_loop().time() + self.config.agent_run_timeout_seconds
+        while run.status == "running" and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.25)       # a run of another process
+            await run.refresh_from_db()
+        reply = await Message.filter(run_id=run.id, role="assistant").first()
+        steps = await ToolCall.filter(run_id=run.id).order_by("created_at")
+        response = reply.content if reply else FRIENDLY_ERRORS.get(run.error, "")
+        return RunResult(str(run.id), str(run.conversation_id),  # type: ignore[attr-defined]
+                         run.status, response, message_dict(reply) if reply else None,
+                         [tool_call_summary(s) for s in steps], run.error or None)
+
+    async def startup(self) -> None:
+        await mark_interrupted_runs(self.config.agent_run_timeout_seconds)
+
+    async def shutdown(self, timeout: float = 5.0) -> None:
+        """Stop every run of this process; each ends as interrupted with agent_error."""
+        self._closing = True
+        tasks = []
+        for handle in list(self._runs.values()):
+            if handle.task.done():
+                continue
+            if handle.state.cancel_reason is None and not handle.state.finishing:
+                handle.state.cancel_reason = "shutdown"
+                handle.task.cancel()
+            tasks.append(handle.task)
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
+
+
+async def agent_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Recover crashed runs at start-up; interrupt this process's runs at shutdown."""
+    agent = app[AGENT]
+    assert isinstance(agent, AgentService)
+    await agent.startup()
+    yield
+    await agent.shutdown()

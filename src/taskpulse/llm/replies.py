@@ -1,0 +1,91 @@
+"""The offline agent's words: replies built from tool results, help and clarifications."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from taskpulse.tasks.dates import describe_due
+
+HELP = (
+    "I keep your to-do list. You can say things like:\n"
+    "• \"add buy milk tomorrow\" (add a due date or \"high priority\" if you like)\n"
+    "• \"what's still open?\", \"what's due this week?\" or \"show completed tasks\"\n"
+    "• \"mark buy milk done\", \"mark the first two done\" or \"reopen buy milk\"\n"
+    "• \"rename buy milk to buy oat milk\", \"move it to friday\", \"make it high priority\"\n"
+    "• \"delete buy milk\", \"complete all\" or \"delete all tasks\" (I'll ask first)")
+GREETING = ("Hi! I can add, list, complete, change and delete your tasks. "
+            "What would you like to do?")
+THANKS = "You're welcome! Anything else on your list?"
+UNCLEAR = ("I'm not sure what you mean. I can add, list, complete, change or delete tasks — "
+           "for example \"add buy milk tomorrow\", \"what's still open?\" or "
+           "\"mark the first one done\". Say \"help\" for more.")
+NO_LIST = ("Which tasks do you mean? Ask me to show your tasks first (\"what's open?\"), "
+           "then you can say \"the first one\".")
+NO_IT = "Which task do you mean? Tell me its title."
+NOTHING_PENDING = "There's nothing waiting for a yes from you right now."
+KEPT = "Okay, I won't delete anything."
+ADD_WHAT = "What should the task say? For example: \"add buy milk tomorrow\"."
+UPDATE_WHAT = "What should I change — the title, the due date or the priority?"
+
+
+def suggest_add(text: str) -> str:
+    return (f"Do you want me to add \"{text}\" as a task? Say \"add {text}\" and I'll do it. "
+            "Say \"help\" to see what else I can do.")
+
+
+def out_of_range(count: int) -> str:
+    if count == 0:
+        return "Your last list was empty, so there's nothing to pick from."
+    return f"Your last list only had {count} task{'s' if count != 1 else ''}."
+
+
+def _label(status: str) -> str:
+    return {"pending": "open task", "completed": "completed task"}.get(status, "task")
+
+
+def _within(days: int | None) -> str:
+    if days is None:
+        return ""
+    if days == 0:
+        return " due today or overdue"
+    if days == 1:
+        return " due by tomorrow"
+    return f" due in the next {days} days"
+
+
+def format_list(result: dict[str, Any], args: dict[str, Any], today: date) -> str:
+    tasks = result.get("tasks") or []
+    status = str(result.get("status") or args.get("status") or "all")
+    label, within = _label(status), _within(args.get("due_within_days"))
+    if not tasks:
+        if status == "all" and not within:
+            return "Your list is empty. Add something with \"add buy milk tomorrow\"."
+        return f"You have no {label}s{within}."
+    n = len(tasks)
+    lines = [f"Here {'is' if n == 1 else 'are'} your {n} {label}{'' if n == 1 else 's'}"
+             f"{within}:"]
+    for i, t in enumerate(tasks, start=1):
+        details = []
+        if t.get("due_date"):
+            details.append("due " + describe_due(date.fromisoformat(t["due_date"]), today))
+        if t.get("priority") and t["priority"] != "medium":
+            details.append(f"{t['priority']} priority")
+        mark = "✓ " if t.get("completed") and status != "completed" else ""
+        tail = f" — {', '.join(details)}" if details else ""
+        lines.append(f"{i}. {mark}{t.get('title', '')}{tail}")
+    return "\n".join(lines)
+
+
+def compose(results: list[tuple[str, dict[str, Any], dict[str, Any]]], today: date) -> str:
+    """One reply for this run's tool results, in order."""
+    out: list[str] = []
+    for tool, args, result in results:
+        if tool == "list_tasks" and result.get("success"):
+            out.append(format_list(result, args, today))
+        elif tool == "delete_all_tasks" and result.get("requires_confirmation"):
+            count = result.get("task_count", 0)
+            out.append(f"This will delete {count} task{'s' if count != 1 else ''}. "
+                       "Are you sure? Reply \"yes\" to delete or \"no\" to keep them.")
+        else:
+            out.append(str(result.get("message") or "Done."))
+    return "\n".join(out) if out else "Done."

@@ -1,0 +1,191 @@
+"""The WebSocket transport and the room fan-out fast path.
+
+python-socketio delivers a room emit through one task per recipient (create the task, put
+the packet on the connection's queue, wake its writer task, encode, send). That costs
+several times the CPU of the Node Socket.IO server per delivered event. Here:
+
+* :func:`install` replaces python-engineio's aiohttp WebSocket adapter with one that refuses
+  per-message deflate unless ``compression`` is on (browsers always offer it; it costs about
+  90 KiB of zlib state per connection and a fifth of the CPU per event) and keeps a registry
+  of open WebSockets by Engine.IO session id.
+* :class:`FanoutManager` encodes each room packet once, builds the WebSocket frame once and
+  writes those same bytes to every idle WebSocket recipient, in one synchronous loop (no
+  task, no await per recipient). A recipient that is not idle - long-polling, upgrading,
+  compressed, with packets still queued or a write in flight, or with a full socket buffer -
+  gets the packet on its Engine.IO queue exactly as python-socketio does, so order is kept.
+  Emits with an ack callback or binary data take python-socketio's own path.
+* :class:`FanoutRedisManager` is the Redis manager with the same local delivery (the Redis
+  publish, the other processes and acks work as before).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import struct
+from typing import Any
+
+import socketio
+from aiohttp import web
+from engineio import packet as eio_packet
+from engineio.async_drivers import aiohttp as eio_aiohttp
+from socketio import packet as sio_packet
+
+log = logging.getLogger(__name__)
+
+# Above this many bytes waiting in a socket's buffer, frames go through the Engine.IO queue
+# (whose writer waits for the buffer to drain) instead of being written directly.
+WRITE_BUFFER_LIMIT = 64 * 1024
+
+_FIN_TEXT = 0x81
+
+
+def text_frame(payload: bytes) -> bytes:
+    """An unmasked, final WebSocket text frame (RFC 6455 section 5.2), as servers send."""
+    n = len(payload)
+    if n < 126:
+        return struct.pack("!BB", _FIN_TEXT, n) + payload
+    if n < 65536:
+        return struct.pack("!BBH", _FIN_TEXT, 126, n) + payload
+    return struct.pack("!BBQ", _FIN_TEXT, 127, n) + payload
+
+
+def _queue_idle(queue: asyncio.Queue[Any]) -> bool:
+    """True when every packet ever put on the queue has been taken *and* handed to the
+    writer (``task_done``); a packet taken but not yet written still counts."""
+    return getattr(queue, "_unfinished_tasks", 1) == 0
+
+
+class Registry(dict[str, "TaskpulseWebSocket"]):
+    """Open WebSockets by Engine.IO session id."""
+
+
+class TaskpulseWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
+    """python-engineio's aiohttp adapter, with compression chosen and the socket registered."""
+
+    registry: Registry
+    compress: bool = False
+
+    async def __call__(self, environ: dict[str, Any]) -> web.WebSocketResponse:
+        request: web.Request = environ["aiohttp.request"]
+        self._sock = web.WebSocketResponse(max_msg_size=self.server.max_http_buffer_size,
+                                           compress=self.compress)
+        await self._sock.prepare(request)
+        self.environ = environ
+        self.transport = request.transport
+        self.sending = 0
+        self.eio_socket = getattr(self.handler, "__self__", None)
+        sid = getattr(self.eio_socket, "sid", None)
+        if sid is not None:
+            self.registry[sid] = self
+        try:
+            await self.handler(self)
+        finally:
+            if sid is not None and self.registry.get(sid) is self:
+                del self.registry[sid]
+        return self._sock
+
+    async def send(self, message: str | bytes) -> None:
+        # Counted so the fast path never writes while the Engine.IO writer is mid-send.
+        self.sending += 1
+        try:
+            await super().send(message)
+        finally:
+            self.sending -= 1
+
+    def writable_now(self) -> bool:
+        """Can a frame be written directly, without overtaking anything queued?"""
+        sock = self.eio_socket
+        transport = self.transport
+        return (self.sending == 0 and sock is not None and sock.upgraded
+                and not sock.upgrading and _queue_idle(sock.queue)
+                and not self._sock.closed and not self._sock.compress
+                and transport is not None and not transport.is_closing()
+                and transport.get_write_buffer_size() <= WRITE_BUFFER_LIMIT)
+
+
+class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
+    """AsyncManager whose room emits encode once and write the same frame to every idle
+    WebSocket recipient."""
+
+    websockets: Registry | None = None
+
+    async def emit(self, event: str, data: Any, namespace: str, room: Any = None,
+                   skip_sid: Any = None, callback: Any = None, to: Any = None,
+                   **kwargs: Any) -> None:
+        room = to or room
+        websockets = self.websockets
+        if callback is not None or websockets is None or namespace not in self.rooms:
+            return await super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
+                                      callback=callback, **kwargs)
+        if isinstance(data, tuple):
+            args = list(data)
+        else:
+            args = [] if data is None else [data]
+        # binary=False skips python-socketio's recursive scan for bytes (a third of the
+        # cost of an emit); JSON encoders refuse bytes, and then the library's path is used.
+        pkt = self.server.packet_class(sio_packet.EVENT, namespace=namespace,
+                                       data=[event, *args], binary=False)
+        try:
+            encoded = pkt.encode()
+        except TypeError:
+            encoded = None
+        if not isinstance(encoded, str):   # binary attachments: several Engine.IO packets
+            return await super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
+                                      **kwargs)
+        queued = self.fan_out(eio_packet.Packet(eio_packet.MESSAGE, encoded), namespace, room,
+                              skip_sid if isinstance(skip_sid, list) else [skip_sid],
+                              websockets)
+        if queued:
+            # Let the queues' consumers (long-poll responses, WebSocket writers) run, as
+            # python-socketio's per-recipient tasks do: a tight publishing loop must not
+            # pile up a long-polling client's whole backlog into one response.
+            await asyncio.sleep(0)
+
+    def fan_out(self, pkt: eio_packet.Packet, namespace: str, room: Any, skip: list[Any],
+                websockets: Registry) -> bool:
+        """Deliver one packet to a room; synchronous, so concurrent emits never interleave.
+        With uvloop, frames written to a socket within one loop iteration leave in one
+        system call (its transports flush once per iteration). True when at least one
+        recipient got the packet on its queue instead."""
+        sockets = self.server.eio.sockets
+        frame: bytes | None = None
+        queued = False
+        for sid, eio_sid in self.get_participants(namespace, room):
+            if sid in skip:
+                continue
+            sock = sockets.get(eio_sid)
+            if sock is None or sock.closed:
+                continue
+            ws = websockets.get(eio_sid)
+            if ws is not None and ws.writable_now():
+                if frame is None:
+                    frame = text_frame(pkt.encode().encode())
+                ws.transport.write(frame)  # type: ignore[union-attr]
+            else:
+                sock.queue.put_nowait(pkt)
+                queued = True
+        return queued
+
+
+class FanoutRedisManager(socketio.AsyncRedisManager, FanoutManager):  # type: ignore[misc]
+    """The Redis manager with :class:`FanoutManager`'s local delivery.
+
+    In the method order FanoutManager sits between the pub/sub manager and AsyncManager, so
+    emits still go through Redis and each process delivers its own recipients fast."""
+
+
+def create_manager(redis_url: str, fast: bool) -> socketio.AsyncManager | None:
+    """The client manager for the server (``None``: python-socketio's default)."""
+    if redis_url:
+        return FanoutRedisManager(redis_url) if fast else socketio.AsyncRedisManager(redis_url)
+    return FanoutManager() if fast else None
+
+
+def install(sio: socketio.AsyncServer, compression: bool) -> None:
+    """Use :class:`TaskpulseWebSocket` for this server's WebSockets (no global change)."""
+    registry = Registry()
+    driver = type("TaskpulseWebSocket", (TaskpulseWebSocket,),
+                  {"registry": registry, "compress": compression})
+    sio.eio._async = {**sio.eio._async, "websocket": driver}
+    if isinstance(sio.manager, FanoutManager):
+        sio.manager.websockets = registry

@@ -1,0 +1,40 @@
+"""Make this process's clients reconnect: close their transports without a goodbye.
+
+A Socket.IO ``disconnect`` packet or an Engine.IO ``close`` packet tells clients the server
+wants them gone, and the official clients then stay disconnected. Closing the transport
+instead - the WebSocket with a close frame, the long-poll with an empty answer and then an
+unknown session - is a lost connection, which every client repairs by reconnecting with
+``last_event_id``: to this process, or behind a balancer to another one.
+
+Closing a WebSocket through python-engineio alone is slow: its writer only closes the socket
+when its queue times out (ping interval + ping timeout later). Putting ``None`` on the queue
+ends the writer at once.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from engineio import packet as eio_packet
+
+if TYPE_CHECKING:
+    import socketio
+
+log = logging.getLogger(__name__)
+
+
+async def drop_connections(sio: "socketio.AsyncServer", why: str) -> int:
+    """Close every Engine.IO connection of this process; returns how many."""
+    sockets = [s for s in list(sio.eio.sockets.values()) if not s.closed and not s.closing]
+    for sock in sockets:
+        try:
+            await sock.close(wait=False, abort=True)      # server-side disconnect handlers
+            sock.queue.put_nowait(eio_packet.Packet(eio_packet.NOOP))  # answers a long-poll
+            sock.queue.put_nowait(None)                   # ends the writer: socket closed
+        except Exception:   # one broken socket must not keep the others open
+            log.exception("closing connection %s failed", getattr(sock, "sid", "?"))
+    if sockets:
+        log.info("closed %d connection(s) so they reconnect (%s)", len(sockets), why)
+        await asyncio.sleep(0)
+    return len(sockets)

@@ -1,0 +1,288 @@
+// The task board: rows rendered from data, filters, inline edit, live upserts.
+import { el, flash, announce } from "./dom.js";
+import { api, ApiError } from "./api.js";
+
+const FILTER_TEST = {
+  all: () => true,
+  pending: (t) => !t.completed,
+  completed: (t) => t.completed,
+};
+const EMPTY_TEXT = {
+  all: "No tasks yet. Add one above, or ask the assistant in Chat.",
+  pending: "Nothing open. Nice.",
+  completed: "Nothing done yet.",
+};
+const PRIORITIES = ["low", "medium", "high"];
+
+function byDueThenNewest(a, b) {
+  if (a.due_date !== b.due_date) {
+    if (!a.due_date) return 1;
+    if (!b.due_date) return -1;
+    return a.due_date < b.due_date ? -1 : 1;
+  }
+  return a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0;
+}
+
+export class Board {
+  constructor(root, userId) {
+    this.root = root;
+    this.base = `/api/${encodeURIComponent(userId)}/tasks`;
+    this.list = root.querySelector("#task-list");
+    this.empty = root.querySelector("#task-empty");
+    this.counts = root.querySelector("#task-counts");
+    this.liveRegion = root.querySelector("#board-live");
+    this.addForm = root.querySelector("#add-form");
+    this.error = el("p", { class: "form-error", attrs: { role: "alert" }, hidden: true });
+    this.addForm.after(this.error);
+    this.status = FILTER_TEST[root.dataset.status] ? root.dataset.status : "all";
+    this.tasks = new Map();
+    this.deleted = new Set();
+    this.editing = new Set();
+    this.wireFilters();
+    this.addForm.addEventListener("submit", (e) => { e.preventDefault(); this.add(); });
+  }
+
+  // ---- data -----------------------------------------------------------------------
+
+  load(tasks) {
+    this.tasks = new Map(tasks.map((t) => [t.id, t]));
+    this.renderAll();
+  }
+
+  async reload() {
+    const data = await api("GET", `${this.base}?status=all&limit=500`);
+    this.load(data.tasks);
+  }
+
+  /** Apply a task from the API or an event; older versions never overwrite newer ones. */
+  upsert(task, { highlight = false, remote = false } = {}) {
+    if (this.deleted.has(task.id)) return;
+    const known = this.tasks.get(task.id);
+    if (known && known.updated_at >= task.updated_at) return;   // applied already, or older
+    this.tasks.set(task.id, task);
+    this.place(task, highlight);
+    this.refreshCounts();
+    if (remote) announce(this.liveRegion, known ? `Task updated: ${task.title}` : `Task added: ${task.title}`);
+  }
+
+  remove(taskId, { remote = false } = {}) {
+    const task = this.tasks.get(taskId);
+    this.deleted.add(taskId);
+    this.tasks.delete(taskId);
+    this.editing.delete(taskId);
+    const row = this.row(taskId);
+    if (row) {
+      row.classList.add("is-removing");
+      setTimeout(() => { row.remove(); this.refreshCounts(); }, 200);
+    }
+    this.refreshCounts();
+    if (remote && task) announce(this.liveRegion, `Task deleted: ${task.title}`);
+  }
+
+  // ---- rendering ------------------------------------------------------------------
+
+  row(taskId) { return this.list.querySelector(`li[data-id="${CSS.escape(taskId)}"]`); }
+
+  visible() {
+    return [...this.tasks.values()].filter(FILTER_TEST[this.status]).sort(byDueThenNewest);
+  }
+
+  renderAll() {
+    this.list.replaceChildren(...this.visible().map((t) => this.renderRow(t)));
+    this.refreshCounts();
+  }
+
+  /** Insert, replace or drop one row, keeping the list order. */
+  place(task, highlight) {
+    const old = this.row(task.id);
+    if (!FILTER_TEST[this.status](task)) { if (old) old.remove(); return; }
+    if (old && this.editing.has(task.id)) return;   // never clobber an open editor
+    const row = this.renderRow(task);
+    const order = this.visible();
+    const next = order[order.findIndex((t) => t.id === task.id) + 1];
+    const anchor = next ? this.row(next.id) : null;
+    if (old) old.remove();
+    this.list.insertBefore(row, anchor && anchor !== old ? anchor : null);
+    if (highlight) flash(row);
+  }
+
+  refreshCounts() {
+    let done = 0;
+    for (const t of this.tasks.values()) if (t.completed) done += 1;
+    this.counts.textContent = `${this.tasks.size - done} open · ${done} done`;
+    const shown = this.list.querySelectorAll("li.task:not(.is-removing)").length;
+    this.empty.hidden = shown > 0;
+    this.empty.textContent = EMPTY_TEXT[this.status];
+  }
+
+  renderRow(task) {
+    const row = el("li", { class: "task" + (task.completed ? " is-done" : ""),
+                           id: `task-${task.id}`, data: { id: task.id } });
+    const check = el("button", {
+      type: "button", class: "check", text: "✓",
+      attrs: { "aria-pressed": String(task.completed),
+               "aria-label": `${task.completed ? "Reopen" : "Complete"} ${task.title}` },
+      on: { click: () => this.toggle(task.id, check) },
+    });
+    const meta = el("span", { class: "task-meta" },
+      task.due_date ? el("span", { class: "due", text: `Due ${task.due_date}` }) : null,
+      el("span", { class: `prio prio-${task.priority}`, text: task.priority }));
+    const body = el("div", { class: "task-body" },
+      el("span", { class: "task-title", text: task.title }), meta,
+      task.description ? el("p", { class: "task-desc", text: task.description }) : null);
+    const actions = el("div", { class: "task-actions" },
+      el("button", { type: "button", class: "btn btn-quiet", text: "Edit",
+                     attrs: { "aria-label": `Edit ${task.title}` },
+                     on: { click: () => this.startEdit(task.id) } }),
+      el("button", { type: "button", class: "btn btn-quiet btn-danger", text: "Delete",
+                     attrs: { "aria-label": `Delete ${task.title}` },
+                     on: { click: () => this.destroy(task.id) } }));
+    row.append(check, body, actions);
+    row.addEventListener("dblclick", (e) => {
+      if (e.target.closest(".task-title")) this.startEdit(task.id);
+    });
+    return row;
+  }
+
+  // ---- actions --------------------------------------------------------------------
+
+  showError(message) {
+    this.error.textContent = message;
+    this.error.hidden = !message;
+  }
+
+  async add() {
+    const form = this.addForm;
+    const title = form.elements.title.value.trim();
+    const body = { title, priority: form.elements.priority.value || "medium",
+                   description: form.elements.description.value,
+                   due_date: form.elements.due_date.value || null };
+    this.setFieldErrors(form, {});
+    if (!title) { this.setFieldErrors(form, { title: "Give the task a title." }); return; }
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const data = await api("POST", this.base, body);
+      this.showError("");
+      form.reset();
+      this.upsert(data.task, { highlight: true });
+      form.elements.title.focus();
+    } catch (error) {
+      if (error instanceof ApiError && Object.keys(error.fields).length) this.setFieldErrors(form, error.fields);
+      else this.showError(error.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  setFieldErrors(form, errors) {
+    for (const input of form.querySelectorAll("input[name], select[name], textarea[name]")) {
+      const message = errors[input.name] || "";
+      const field = input.closest(".field");
+      let note = field && field.querySelector(".field-error");
+      if (field && !note && message) { note = el("p", { class: "field-error" }); field.append(note); }
+      if (note) { note.textContent = message; note.hidden = !message; if (!note.id) note.id = `${input.id}-error`; }
+      field && field.classList.toggle("has-error", Boolean(message));
+      if (message) { input.setAttribute("aria-invalid", "true"); input.setAttribute("aria-describedby", note.id); }
+      else { input.removeAttribute("aria-invalid"); }
+    }
+    const first = form.querySelector("[aria-invalid=true]");
+    if (first) first.focus();
+  }
+
+  async toggle(taskId, button) {
+    const task = this.tasks.get(taskId);
+    if (!task) return;
+    button.disabled = true;
+    try {
+      const data = await api("PATCH", `${this.base}/${taskId}/complete`, { completed: !task.completed });
+      this.showError("");
+      this.upsert(data.task);
+      const again = this.row(taskId);
+      if (again) again.querySelector(".check").focus();
+    } catch (error) {
+      this.showError(error.message);
+      button.disabled = false;
+    }
+  }
+
+  async destroy(taskId) {
+    const row = this.row(taskId);
+    const next = row && (row.nextElementSibling || row.previousElementSibling);
+    try {
+      await api("DELETE", `${this.base}/${taskId}`);
+      this.showError("");
+      this.remove(taskId);
+      (next ? next.querySelector(".check") : this.addForm.elements.title).focus();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) this.remove(taskId);
+      else this.showError(error.message);
+    }
+  }
+
+  startEdit(taskId) {
+    const task = this.tasks.get(taskId);
+    const row = this.row(taskId);
+    if (!task || !row || this.editing.has(taskId)) return;
+    this.editing.add(taskId);
+    const title = el("input", { value: task.title, maxLength: 255, attrs: { "aria-label": "Title" } });
+    const due = el("input", { type: "date", value: task.due_date || "", attrs: { "aria-label": "Due date" } });
+    const priority = el("select", { attrs: { "aria-label": "Priority" } },
+      PRIORITIES.map((p) => el("option", { value: p, text: p[0].toUpperCase() + p.slice(1), selected: p === task.priority })));
+    const note = el("p", { class: "field-error", hidden: true, attrs: { role: "alert" } });
+    const form = el("form", { class: "inline-edit", novalidate: true }, title, due, priority,
+      el("div", { class: "actions" },
+        el("button", { type: "submit", class: "btn btn-primary", text: "Save" }),
+        el("button", { type: "button", class: "btn", text: "Cancel", on: { click: () => this.endEdit(taskId) } })),
+      note);
+    form.addEventListener("submit", (e) => { e.preventDefault(); this.saveEdit(taskId, form, note); });
+    form.addEventListener("keydown", (e) => { if (e.key === "Escape") { e.preventDefault(); this.endEdit(taskId); } });
+    row.querySelector(".task-body").replaceChildren(form);
+    row.querySelector(".task-actions").hidden = true;
+    title.focus();
+    title.select();
+  }
+
+  endEdit(taskId) {
+    this.editing.delete(taskId);
+    const task = this.tasks.get(taskId);
+    const old = this.row(taskId);
+    if (!task || !old) return;
+    const row = this.renderRow(task);
+    old.replaceWith(row);
+    row.querySelector(".task-actions .btn").focus();
+  }
+
+  async saveEdit(taskId, form, note) {
+    const [title, due, priority] = form.elements;
+    const body = { title: title.value.trim(), due_date: due.value || null, priority: priority.value };
+    if (!body.title) { note.textContent = "Give the task a title."; note.hidden = false; title.focus(); return; }
+    try {
+      const data = await api("PATCH", `${this.base}/${taskId}`, body);
+      this.editing.delete(taskId);
+      this.upsert(data.task);
+      // The live event may have come first (while the editor was open): show the newest.
+      if (this.tasks.has(taskId)) this.place(this.tasks.get(taskId), true);
+      const row = this.row(taskId);
+      if (row) row.querySelector(".task-actions .btn").focus();
+    } catch (error) {
+      note.textContent = error.message;
+      note.hidden = false;
+    }
+  }
+
+  wireFilters() {
+    const nav = this.root.querySelector(".filters");
+    nav.addEventListener("click", (e) => {
+      const link = e.target.closest("a[data-filter]");
+      if (!link) return;
+      e.preventDefault();
+      this.status = link.dataset.filter;
+      for (const a of nav.querySelectorAll("a[data-filter]")) {
+        if (a === link) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+      }
+      history.replaceState(null, "", link.getAttribute("href"));
+      this.renderAll();
+    });
+  }
+}

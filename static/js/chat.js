@@ -1,0 +1,257 @@
+// The chat page: conversations, sending (socket, or HTTP when the socket is down), Stop,
+// and every run of the user shown live — including those started in other tabs.
+import { EV, CLIENT } from "/js/protocol.js";
+import { api } from "./api.js";
+import { $, announce } from "./dom.js";
+import { Live } from "./live.js";
+import { mountStatus } from "./status.js";
+import { RunView } from "./progress.js";
+import { ChatView } from "./chat_view.js";
+import { ConversationList } from "./conversations.js";
+
+const live = new Live();
+const base = `/api/${encodeURIComponent(live.userId)}`;
+const input = $("#chat-input");
+const sendButton = $("#send-btn");
+const stopButton = $("#stop-btn");
+const notice = $("#chat-notice");
+const title = $("#chat-title");
+
+const runs = new Map();          // run id -> RunView (this page's lifetime)
+const active = new Map();        // conversation id -> running run id
+const sending = new Set();       // conversation keys with a send in flight ("" = new chat)
+let current = null;              // open conversation id (null: a new chat)
+let newChatText = null;          // the first message of a new chat, while it is being sent
+let loadSeq = 0;
+
+const view = new ChatView($("#messages"), $("#chat-empty"),
+  (runId) => api("GET", `${base}/runs/${encodeURIComponent(runId)}`).then((d) => d.run || d));
+const conversations = new ConversationList($("#conv-list"), base, {
+  open: (id) => openConversation(id),
+  deleted: (id) => { if (id === current) openConversation(null); },
+  isRunning: (id) => active.has(id),
+  error: (message) => say(message),
+});
+
+function say(text) { notice.textContent = text || ""; notice.hidden = !text; }
+
+function setUrl(id) {
+  const params = new URLSearchParams(location.search);
+  if (id) params.set("c", id); else params.delete("c");
+  const query = params.toString();
+  history.replaceState(null, "", location.pathname + (query ? `?${query}` : ""));
+}
+
+/** Input is disabled only while the open conversation has a run (or a send) in progress. */
+function updateComposer() {
+  const key = current || "";
+  const runId = current ? active.get(current) : null;
+  const busy = Boolean(runId) || sending.has(key);
+  const hadFocus = document.activeElement === stopButton;
+  input.disabled = busy;
+  sendButton.disabled = busy;
+  stopButton.hidden = !runId;
+  stopButton.disabled = !live.connected;
+  if (!busy && hadFocus) input.focus();
+}
+
+function liveProgressNotice() {
+  if (live.connected) { if (notice.dataset.kind === "offline") { say(""); delete notice.dataset.kind; } return; }
+  if (live.status.state === "offline" || live.status.state === "reconnecting") {
+    say("Live progress is unavailable right now. You can still chat: messages go over HTTP and the answer appears when it is ready.");
+    notice.dataset.kind = "offline";
+  }
+}
+
+async function openConversation(id) {
+  const seq = ++loadSeq;
+  current = id;
+  setUrl(id);
+  conversations.select(id);
+  title.textContent = id ? conversations.title(id) : "New chat";
+  updateComposer();
+  if (!id) { view.render([], new Map()); input.focus(); return; }
+  try {
+    const data = await api("GET", `${base}/conversations/${encodeURIComponent(id)}/messages`);
+    if (seq !== loadSeq) return;                        // the user switched again
+    const mine = new Map([...runs].filter(([, r]) => r.conversationId === id));
+    view.render(data.messages || [], mine);
+    const info = conversations.get(id);
+    if (info && info.active_run_id && !mine.has(info.active_run_id)) markRunning(id, info.active_run_id);
+    title.textContent = conversations.title(id);
+  } catch (error) {
+    if (seq !== loadSeq) return;
+    if (error.status === 404) { conversations.remove(id); openConversation(null); return; }
+    say(error.message);
+  }
+}
+
+function markRunning(conversationId, runId) {
+  if (active.get(conversationId) === runId) return;
+  active.set(conversationId, runId);
+  const run = runOf(runId, conversationId);
+  if (conversationId === current) view.attachRun(run);
+  conversations.refreshRunning();
+  updateComposer();
+}
+
+function runOf(runId, conversationId) {
+  let run = runs.get(runId);
+  if (!run) {
+    run = new RunView(runId, conversationId);
+    run.onChange((what) => {
+      if (run.conversationId === current) view.updateRun(run);
+      if (what === "end") {
+        if (run.conversationId === current) {
+          announce($("#chat-live"), `Assistant: ${run.text || run.errorText || "stopped"}`);
+        }
+        if (active.get(run.conversationId) === run.runId) active.delete(run.conversationId);
+        conversations.refreshRunning();
+        updateComposer();
+      }
+    });
+    runs.set(runId, run);
+  }
+  return run;
+}
+
+function onRunEvent(name, e) {
+  const run = runOf(e.run_id, e.conversation_id);
+  if (run.running && !active.has(e.conversation_id)) markRunning(e.conversation_id, e.run_id);
+  run.apply(name, e);
+}
+
+function onMessage(e) {
+  const message = e.message;
+  if (!conversations.has(message.conversation_id)) conversations.reloadSoon();
+  else conversations.touch(message.conversation_id, message.created_at);
+  if (current === null && message.role === "user" && newChatText === message.content) {
+    adopt(message.conversation_id);     // our new chat: show its run live, before the ack
+  }
+  if (message.conversation_id === current) view.addMessage(message, runs.get(message.run_id));
+}
+
+/** The conversation this tab's first message just created becomes the open one. */
+function adopt(id) {
+  current = id;
+  newChatText = null;
+  setUrl(id);
+  conversations.select(id);
+  updateComposer();
+}
+
+async function send(text) {
+  const key = current || "";
+  if (sending.has(key) || (current && active.has(current))) return;
+  sending.add(key);
+  updateComposer();
+  const pending = view.addPending(text);
+  input.value = "";
+  fitInput();
+  try {
+    if (live.connected) await sendLive(text, pending);
+    else await sendOverHttp(text, pending);
+  } catch (error) {
+    view.dropPending(pending);
+    if (!input.value) input.value = text;              // give the words back
+    say(error.message || "The message could not be sent.");
+  } finally {
+    sending.delete(key);
+    updateComposer();
+    if (!input.disabled) input.focus();
+  }
+}
+
+async function sendLive(text, pending) {
+  const conversationId = current;
+  if (!conversationId) newChatText = text;
+  let ack;
+  try {
+    ack = await live.request(CLIENT.chat_send, {
+      message: text, conversation_id: conversationId, client_msg_id: crypto.randomUUID() });
+  } finally {
+    newChatText = null;
+  }
+  if (ack.error) throw new Error(ack.error.message);
+  pending.dataset.runId = ack.run_id;
+  if (notice.dataset.kind !== "offline") say("");
+  if (!conversationId && current === null) adopt(ack.conversation_id);
+  if (!conversationId) {
+    await conversations.reload();
+    if (current === ack.conversation_id) {
+      conversations.select(current);
+      title.textContent = conversations.title(current);
+    }
+  }
+  if (runs.get(ack.run_id)?.running !== false) markRunning(ack.conversation_id, ack.run_id);
+}
+
+async function sendOverHttp(text, pending) {
+  say("Live progress is unavailable right now; sending over HTTP — the answer appears when it is ready.");
+  notice.dataset.kind = "offline";
+  const reply = await api("POST", `${base}/chat`, { message: text, conversation_id: current || undefined });
+  await conversations.reload();
+  await openConversation(reply.conversation_id);
+  view.dropPending(pending);
+}
+
+function fitInput() {
+  input.style.height = "auto";
+  input.style.height = `${Math.min(input.scrollHeight + 2, 160)}px`;
+}
+
+// ---- wiring ---------------------------------------------------------------------------
+
+$("#composer").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const text = input.value.trim();
+  if (text && !input.disabled) send(text);
+});
+input.addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    $("#composer").requestSubmit();
+  }
+});
+input.addEventListener("input", fitInput);
+stopButton.addEventListener("click", async () => {
+  const runId = current && active.get(current);
+  if (!runId) return;
+  stopButton.disabled = true;
+  try {
+    const ack = await live.request(CLIENT.run_cancel, { run_id: runId });
+    if (ack.error) say(ack.error.message);
+  } catch {
+    say("Could not reach the server to stop the run.");
+    stopButton.disabled = false;
+  }
+});
+$("#new-conv").addEventListener("click", () => openConversation(null));
+for (const chip of document.querySelectorAll("[data-suggest]")) {
+  chip.addEventListener("click", () => { input.value = chip.dataset.suggest; fitInput(); input.focus(); });
+}
+
+const RUN_EVENTS = [EV.agent_thinking, EV.tool_starting, EV.tool_progress, EV.tool_complete,
+  EV.tool_error, EV.agent_token, EV.agent_done, EV.agent_error, EV.agent_cancelled];
+for (const name of RUN_EVENTS) live.on(name, (e) => onRunEvent(name, e));
+live.on(EV.message_created, onMessage);
+live.on(EV.resync, async () => {
+  await conversations.reload();
+  if (current) openConversation(current);
+});
+live.onStatus(() => { liveProgressNotice(); updateComposer(); });
+mountStatus(live);
+live.start();
+
+(async () => {
+  try {
+    await conversations.reload();
+  } catch (error) {
+    say(error.message);
+  }
+  const wanted = new URLSearchParams(location.search).get("c");
+  await openConversation(wanted && conversations.has(wanted) ? wanted : conversations.newest());
+  updateComposer();
+})();
+
+window.taskpulse = { live, runs, active, view, conversations };

@@ -1,0 +1,122 @@
+// The message list of the open conversation: messages, streaming replies, run panels.
+import { el } from "./dom.js";
+import { historySteps } from "./progress.js";
+
+const sel = (value) => CSS.escape(value);
+
+export class ChatView {
+  constructor(list, hint, loadRun) {
+    this.list = list;
+    this.hint = hint;
+    this.loadRun = loadRun;     // run id -> Promise<run> (steps of past answers)
+  }
+
+  nearBottom() {
+    return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 80;
+  }
+
+  scrollToEnd(force = false) {
+    if (force || this.stick) this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  /** Run a DOM change, keeping the view pinned to the end if it was there. */
+  change(fn) {
+    this.stick = this.nearBottom();
+    const out = fn();
+    this.hint.hidden = this.list.children.length > 0;
+    this.scrollToEnd();
+    return out;
+  }
+
+  /** Replace everything with a conversation's history (and its live runs). */
+  render(messages, runs) {
+    this.list.replaceChildren();
+    for (const message of messages) this.addMessage(message, runs.get(message.run_id));
+    for (const run of runs.values()) if (run.running) this.attachRun(run);
+    this.hint.hidden = this.list.children.length > 0;
+    this.scrollToEnd(true);
+  }
+
+  find(selector) { return this.list.querySelector(selector); }
+
+  bubble(role, text) {
+    return el("li", { class: `msg msg-${role}` }, el("div", { class: "bubble", text }));
+  }
+
+  /** A user message sent from this tab, shown at once and confirmed by message_created. */
+  addPending(text) {
+    return this.change(() => {
+      const li = this.bubble("user", text);
+      li.classList.add("is-pending");
+      li.dataset.pending = "1";
+      this.list.append(li);
+      return li;
+    });
+  }
+
+  dropPending(li) { this.change(() => li.remove()); }
+
+  addMessage(message, run = null) {
+    if (this.find(`li[data-message-id="${sel(message.id)}"]`)) return;
+    this.change(() => {
+      if (message.role === "assistant" && message.run_id) {
+        const li = this.runItem(message.run_id, run);
+        li.dataset.messageId = message.id;
+        if (!run || !run.running) {
+          li.querySelector(".bubble").textContent = message.content;
+          li.classList.remove("streaming");
+        }
+        return;
+      }
+      const pending = [...this.list.querySelectorAll("li[data-pending]")]
+        .find((li) => li.querySelector(".bubble").textContent === message.content);
+      const li = pending || this.bubble(message.role, message.content);
+      li.classList.remove("is-pending");
+      delete li.dataset.pending;
+      li.dataset.messageId = message.id;
+      if (message.run_id) li.dataset.runId = message.run_id;
+      if (!pending) this.list.append(li);
+    });
+  }
+
+  /** The assistant item of a run (created after its user message if missing). */
+  runItem(runId, run) {
+    let li = this.find(`li.msg-assistant[data-run-id="${sel(runId)}"]`);
+    if (!li) {
+      li = el("li", { class: "msg msg-assistant", data: { runId } }, el("div", { class: "bubble" }));
+      const asked = this.find(`li.msg-user[data-run-id="${sel(runId)}"]`);
+      if (asked) asked.after(li); else this.list.append(li);
+    }
+    const holder = li.querySelector(".run, details.run-summary");
+    if (run && run.node.parentNode !== li) {
+      if (holder) holder.remove();
+      li.prepend(run.node);
+    } else if (!run && !holder) {
+      li.prepend(historySteps(() => this.loadRun(runId)));
+    }
+    return li;
+  }
+
+  /** Show a live run (progress panel + streaming reply). */
+  attachRun(run) {
+    this.change(() => {
+      const li = this.runItem(run.runId, run);
+      this.paintRun(li, run);
+    });
+  }
+
+  updateRun(run) {
+    const li = this.find(`li.msg-assistant[data-run-id="${sel(run.runId)}"]`);
+    if (!li) { this.attachRun(run); return; }
+    this.change(() => this.paintRun(li, run));
+  }
+
+  paintRun(li, run) {
+    li.classList.toggle("streaming", run.running);
+    const bubble = li.querySelector(".bubble");
+    const text = run.text || (run.running ? "" : run.errorText || (run.status === "cancelled" ? "Stopped." : ""));
+    if (bubble.textContent !== text) bubble.textContent = text;
+    li.classList.toggle("is-failed", run.status === "error");
+    li.dataset.status = run.status;
+  }
+}

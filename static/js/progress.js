@@ -1,0 +1,149 @@
+// The progress panel of one agent run: a row per step, as it happens, then a summary.
+//
+// Icons as in the original UI: … thinking, ▶ starting, ⏳ progress (with a count badge),
+// ✓ complete / done (green), ✗ error (red). While the run is active the panel is a polite
+// live region; when it ends it collapses into "N steps", expandable on the message.
+import { EV } from "/js/protocol.js";
+import { append, el } from "./dom.js";
+
+const KINDS = {
+  thinking: { icon: "…", said: "Working" },
+  starting: { icon: "▶", said: "Starting" },
+  progress: { icon: "⏳", said: "In progress" },
+  complete: { icon: "✓", said: "Done" },
+  error: { icon: "✗", said: "Failed" },
+  done: { icon: "✓", said: "Finished" },
+  cancelled: { icon: "■", said: "Stopped" },
+};
+
+function stepRow(kind, text, badge) {
+  const row = el("li", { class: `step step-${kind}`, data: { kind } });
+  fillRow(row, kind, text, badge);
+  return row;
+}
+
+function fillRow(row, kind, text, badge) {
+  row.className = `step step-${kind}`;
+  row.dataset.kind = kind;
+  row.replaceChildren();
+  append(row,
+    el("span", { class: "step-icon", text: KINDS[kind].icon, attrs: { "aria-hidden": "true" } }),
+    el("span", { class: "visually-hidden", text: `${KINDS[kind].said}: ` }),
+    el("span", { class: "step-text", text }),
+    badge ? el("span", { class: "badge", text: badge, attrs: { "aria-label": `count ${badge}` } }) : null);
+}
+
+function stepsLabel(n) { return n === 1 ? "1 step" : `${n} steps`; }
+
+export class RunView {
+  constructor(runId, conversationId) {
+    this.runId = runId;
+    this.conversationId = conversationId;
+    this.status = "running";
+    this.text = "";
+    this.calls = new Map();     // call_id -> {row, count}
+    this.thinking = null;
+    this.panel = el("ol", { class: "progress", attrs: { "aria-live": "polite", "aria-label": "Progress" } });
+    this.node = el("div", { class: "run", data: { runId } }, this.panel);
+    this.listeners = new Set();
+  }
+
+  get running() { return this.status === "running"; }
+
+  onChange(fn) { this.listeners.add(fn); }
+
+  changed(what) { for (const fn of this.listeners) fn(what, this); }
+
+  /** Apply one run event. */
+  apply(name, e) {
+    if (!this.running) return;
+    switch (name) {
+      case EV.agent_thinking:
+        if (!this.thinking) { this.thinking = stepRow("thinking", e.message); this.panel.append(this.thinking); }
+        break;
+      case EV.tool_starting: this.step(e, "starting", e.message); break;
+      case EV.tool_progress: this.step(e, "progress", e.message, true); break;
+      case EV.tool_complete: this.step(e, "complete", e.message); break;
+      case EV.tool_error: this.step(e, "error", e.message); break;
+      case EV.agent_token:
+        this.dropThinking();
+        this.text += e.text;
+        this.changed("text");
+        return;
+      case EV.agent_done: this.finish("done", e.message, e.content); return;
+      case EV.agent_cancelled: this.finish("cancelled", e.message || "Cancelled", e.content); return;
+      case EV.agent_error: this.finish("error", e.message, null, e.message); return;
+      default: return;
+    }
+    this.changed("steps");
+  }
+
+  dropThinking() {
+    if (this.thinking) { this.thinking.remove(); this.thinking = null; }
+  }
+
+  step(e, kind, text, counting = false) {
+    this.dropThinking();
+    let call = this.calls.get(e.call_id);
+    if (!call) {
+      call = { row: stepRow(kind, text), count: 0 };
+      this.calls.set(e.call_id, call);
+      this.panel.append(call.row);
+    }
+    let badge = null;
+    if (counting) {
+      call.count += 1;
+      const count = e.count ?? call.count;
+      badge = e.total ? `${count}/${e.total}` : String(count);
+    }
+    fillRow(call.row, kind, text, badge);
+  }
+
+  finish(status, message, content, errorText = null) {
+    this.dropThinking();
+    this.status = status;
+    if (typeof content === "string" && content) this.text = content;
+    if (errorText && !this.text) this.errorText = errorText;
+    this.panel.append(stepRow(status === "done" ? "done" : status === "error" ? "error" : "cancelled", message));
+    this.collapse();
+    this.changed("end");
+  }
+
+  /** Fold the finished panel into a one-line summary that expands on demand. */
+  collapse() {
+    const n = this.calls.size;
+    if (this.status === "done" && n === 0) { this.node.replaceChildren(); return; }
+    const label = stepsLabel(n) + (this.status === "cancelled" ? " · stopped"
+      : this.status === "error" ? " · failed" : "");
+    this.panel.removeAttribute("aria-live");
+    const details = el("details", { class: "run-summary" + (this.status === "error" ? " is-error" : "") },
+      el("summary", { text: label }), this.panel);
+    this.node.replaceChildren(details);
+  }
+}
+
+/** A finished run from history: steps fetched over HTTP when the summary is opened. */
+export function historySteps(loadRun) {
+  const list = el("ol", { class: "progress" });
+  const summary = el("summary", { text: "Steps" });
+  const details = el("details", { class: "run-summary" }, summary, list);
+  let loaded = false;
+  details.addEventListener("toggle", async () => {
+    if (!details.open || loaded) return;
+    loaded = true;
+    list.replaceChildren(stepRow("thinking", "Loading…"));
+    try {
+      const run = await loadRun();
+      const steps = run.steps || [];
+      list.replaceChildren(...steps.map((s) => stepRow(s.ok ? "complete" : "error",
+        s.ok ? s.message : (s.message || s.error || "Failed"))));
+      if (!steps.length) list.replaceChildren(el("li", { class: "step", text: "No tool steps in this answer." }));
+      summary.textContent = stepsLabel(steps.length)
+        + (run.status === "cancelled" ? " · stopped" : run.status === "error" ? " · failed" : "");
+    } catch (error) {
+      loaded = false;
+      list.replaceChildren(stepRow("error", error.message));
+    }
+  });
+  return details;
+}

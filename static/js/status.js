@@ -1,0 +1,55 @@
+// The connection indicator in the header: state, transport, retry countdown, signal bars.
+
+const TRANSPORT_NAMES = { websocket: "WebSocket", polling: "long-polling" };
+
+export function describe(status, now = Date.now()) {
+  const retry = status.nextTryAt
+    ? `next try in ${Math.max(0, Math.ceil((status.nextTryAt - now) / 1000))} s` : "trying now";
+  switch (status.state) {
+    case "live":
+      return `Live (${TRANSPORT_NAMES[status.transport] || status.transport || "connected"})`;
+    case "reconnecting":
+      return `Reconnecting (attempt ${status.attempt || 1}, ${retry})`;
+    case "offline":
+      return status.nextTryAt ? `Offline (${retry})` : "Offline";
+    default:
+      return "Connecting…";
+  }
+}
+
+/** Keep #conn-status in step with a Live connection. */
+export function mountStatus(live, root = document.getElementById("conn-status")) {
+  if (!root) return;
+  root.hidden = false;                  // shown only where a script keeps it true
+  const label = root.querySelector(".conn-label");
+  const announcer = root.querySelector("[role=status]");
+  const signal = root.querySelector(".signal");
+  let ticker = null;
+  let announced = "";
+
+  function render(status) {
+    root.dataset.state = status.state;
+    root.dataset.transport = status.transport || "";
+    root.dataset.attempt = String(status.attempt || 0);
+    const text = describe(status);
+    if (label.textContent !== text) label.textContent = text;
+    // Screen readers hear state changes, not every second of the countdown.
+    const spoken = status.state === "reconnecting"
+      ? `Reconnecting, attempt ${status.attempt || 1}` : text.replace(/ \(next try.*\)$/, "");
+    if (spoken !== announced) { announced = spoken; announcer.textContent = spoken; }
+    signal.dataset.bars = String(status.bars || 0);
+    if (status.state === "live" && Number.isFinite(status.medianMs)) {
+      const ms = Math.round(status.medianMs);
+      root.title = `Round trip ${ms} ms (median of recent pings)`;
+      signal.dataset.rtt = String(ms);
+    } else {
+      root.title = status.reason || text;
+      delete signal.dataset.rtt;
+    }
+    const counting = Boolean(status.nextTryAt) && status.state !== "live";
+    if (counting && !ticker) ticker = setInterval(() => render(live.status), 1000);
+    if (!counting && ticker) { clearInterval(ticker); ticker = null; }
+  }
+
+  live.onStatus(render);
+}

@@ -1,0 +1,179 @@
+"""The task board in a real browser: filters, inline edit, keyboard-only use, live in two tabs."""
+from __future__ import annotations
+
+from tests.browser.conftest import screenshot_path
+from tests.browser.test_stop_and_safety import add_tasks
+
+
+async def tab_to(page, selector: str, limit: int = 40) -> None:
+    """Press Tab until the focused element matches ``selector`` (keyboard only)."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        if await page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def row(tab, title: str):
+    return tab.page.locator("#task-list li.task", has_text=title)
+
+
+async def test_changes_in_one_tab_appear_in_another_with_a_highlight(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    one = await user.open("/tasks")
+    two = await user.open("/tasks")
+    for tab in (one, two):
+        await tab.wait_status("Live")
+    await two.page.evaluate("window.__loadedOnce = true")
+    # Record every row that gets highlighted in the watching tab.
+    await two.page.evaluate("""() => { window.__flashed = [];
+        new MutationObserver((rs) => rs.forEach((r) => {
+          if (r.target.classList && r.target.classList.contains('is-flash'))
+            window.__flashed.push(r.target.querySelector('.task-title')?.textContent); }))
+          .observe(document.getElementById('task-list'),
+                   {subtree: true, attributes: true, attributeFilter: ['class'],
+                    childList: true}); }""")
+
+    await one.page.fill("#add-title", "buy milk")
+    await one.page.click("#add-form button[type=submit]")
+    await row(two, "buy milk").wait_for()
+    await row(one, "buy milk").locator(".check").click()
+    await two.page.wait_for_selector("#task-list li.task.is-done >> text=buy milk")
+    await row(one, "buy milk").locator("text=Edit").click()
+    await one.page.fill("#task-list .inline-edit input[aria-label=Title]", "buy oat milk")
+    await one.page.keyboard.press("Enter")
+    await row(two, "buy oat milk").wait_for()
+    await row(one, "buy oat milk").locator("text=Delete").click()
+    await row(two, "buy oat milk").wait_for(state="detached")
+
+    flashed = await two.page.evaluate("window.__flashed")
+    assert "buy milk" in flashed and "buy oat milk" in flashed
+    assert await two.page.text_content("#task-counts") == "0 open · 0 done"
+    assert await two.page.evaluate("window.__loadedOnce") is True
+    user.check_clean()
+
+
+async def test_filters_switch_without_reload_and_keep_the_url(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    await add_tasks(server, user, "open one", "done one")
+    board = await user.open("/tasks")
+    await board.wait_status("Live")
+    await row(board, "done one").locator(".check").click()
+    await board.page.wait_for_selector("#task-list li.is-done")
+    await board.page.click(".filters >> text=Done")
+    assert board.page.url.endswith("/tasks?status=completed")
+    assert await board.page.locator("#task-list .task-title").all_text_contents() == ["done one"]
+    await board.page.click(".filters >> text=Open")
+    assert await board.page.locator("#task-list .task-title").all_text_contents() == ["open one"]
+    await add_tasks(server, user, "arrives open")                 # live, under a filter
+    await row(board, "arrives open").wait_for()
+    await board.page.reload()                                     # the server agrees
+    assert sorted(await board.page.locator("#task-list .task-title").all_text_contents()) == \
+        ["arrives open", "open one"]
+    user.check_clean()
+
+
+async def test_the_board_works_with_the_keyboard_alone(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    board = await user.open("/tasks")
+    await board.wait_status("Live")
+    page = board.page
+    await tab_to(page, "#add-title")
+    await page.keyboard.type("pay rent")
+    await page.keyboard.press("Enter")
+    await row(board, "pay rent").wait_for()
+    assert await page.evaluate("document.activeElement.id") == "add-title"
+
+    await tab_to(page, "#task-list .check")
+    await page.keyboard.press("Space")
+    await page.wait_for_selector("#task-list li.is-done >> text=pay rent")
+    await tab_to(page, "#task-list .task-actions button:first-child")
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("pay the rent")                      # the title is selected
+    await page.keyboard.press("Enter")
+    await row(board, "pay the rent").wait_for()
+    await tab_to(page, "#task-list .task-actions button:first-child")
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("never saved")
+    await page.keyboard.press("Escape")
+    assert await page.locator("#task-list .task-title").all_text_contents() == ["pay the rent"]
+    await tab_to(page, "#task-list .task-actions .btn-danger")
+    await page.keyboard.press("Enter")
+    await row(board, "pay the rent").wait_for(state="detached")
+    assert await page.is_visible("#task-empty")
+    user.check_clean()
+
+
+async def test_chat_composer_enter_sends_and_shift_enter_adds_a_line(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    chat = await user.open("/chat")
+    await chat.wait_status("Live")
+    await chat.page.wait_for_selector("#chat-input:not([disabled])")
+    await tab_to(chat.page, "#chat-input")
+    await chat.page.keyboard.type("add buy milk")
+    await chat.page.keyboard.press("Shift+Enter")
+    await chat.page.keyboard.type("and bread")
+    assert await chat.page.input_value("#chat-input") == "add buy milk\nand bread"
+    assert await chat.page.locator(".msg-user").count() == 0
+    await chat.page.keyboard.press("Enter")
+    await chat.page.wait_for_selector(".msg-user")
+    assert await chat.page.text_content(".msg-user .bubble") == "add buy milk\nand bread"
+    await chat.page.wait_for_selector(".msg-assistant:not(.streaming) .bubble:not(:empty)")
+    user.check_clean()
+
+
+async def test_task_board_screenshot(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server, viewport={"width": 1100, "height": 640})
+    board = await user.open("/tasks")
+    await board.wait_status("Live")
+    for title, due, priority in (("Renew passport", "2030-03-01", "high"),
+                                 ("Buy milk", "2030-01-15", "medium"),
+                                 ("Water the plants", "", "low"),
+                                 ("Call mum", "", "medium")):
+        await board.page.fill("#add-title", title)
+        await board.page.click("#add-form summary")
+        await board.page.fill("#add-due", due)
+        await board.page.select_option("#add-priority", priority)
+        await board.page.click("#add-form button[type=submit]")
+        await row(board, title).wait_for()
+        await board.page.click("#add-form summary")                # fold the options again
+    await row(board, "Call mum").locator(".check").click()
+    await board.page.wait_for_selector("#task-list li.is-done")
+    await board.page.mouse.move(0, 0)
+    await board.page.wait_for_timeout(2000)                        # earlier highlights fade
+    await add_tasks(server, user, "Book the dentist")              # arrives live, highlighted
+    await row(board, "Book the dentist").wait_for()
+    await board.page.wait_for_timeout(200)
+    await board.page.screenshot(path=screenshot_path("task-board.png"), full_page=True)
+    phone = await user.open("/tasks")
+    await phone.page.set_viewport_size({"width": 375, "height": 740})
+    assert await phone.page.evaluate("document.documentElement.scrollWidth") <= 375
+    user.check_clean()
+
+
+async def test_the_board_works_with_javascript_turned_off(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server, java_script_enabled=False)
+    board = await user.open("/tasks", allowed=("status of 422",))   # the inline-error page
+    page = board.page
+    await page.fill("#add-title", "")
+    await page.click("#add-form button[type=submit]")                 # inline error, no save
+    assert await page.text_content("#add-title-error") == "This field is required."
+    await page.fill("#add-title", "paper form")
+    await page.click("#add-form button[type=submit]")
+    await row(board, "paper form").wait_for()
+    await row(board, "paper form").locator(".check").click()
+    await page.wait_for_selector("#task-list li.is-done >> text=paper form")
+    await row(board, "paper form").locator("summary").click()          # <details> editor
+    await row(board, "paper form").locator("input[name=title]").fill("paper form, signed")
+    await row(board, "paper form").locator("button:text('Save')").click()
+    await row(board, "paper form, signed").wait_for()
+    await row(board, "paper form, signed").locator("button:text('Delete')").click()
+    await page.wait_for_selector("#task-empty:visible")
+    assert await page.is_hidden("#conn-status")          # no script, no live status to show
+    user.check_clean()

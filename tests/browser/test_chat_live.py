@@ -1,0 +1,214 @@
+"""Chat in a real browser: live steps, streaming replies, other tabs, forced long-polling."""
+from __future__ import annotations
+
+from tests.browser.conftest import PASSWORD, RECORDER, User, screenshot_path
+
+CONVERSATIONS = "n => document.querySelectorAll('#conv-list li').length === n"
+MILK_STEPS = ["thinking:Processing your request...", "starting:Creating a new task...",
+              "complete:Created: buy milk", "done:Done!"]
+
+
+async def send(tab, text: str) -> None:
+    await tab.page.wait_for_selector("#chat-input:not([disabled])")
+    await tab.page.fill("#chat-input", text)
+    await tab.page.press("#chat-input", "Enter")
+
+
+async def wait_reply(tab, fragment: str, timeout: float = 15_000) -> None:
+    await tab.page.wait_for_function(
+        "f => [...document.querySelectorAll('.msg-assistant .bubble')]"
+        ".some(b => b.textContent.includes(f) && !b.closest('.streaming'))",
+        arg=fragment, timeout=timeout)
+
+
+async def shown_steps(tab) -> list[str]:
+    """The rows of the last run's panel: kind and text."""
+    return list(await tab.page.evaluate("""() => {
+        const runs = document.querySelectorAll('.msg-assistant .progress');
+        return [...runs[runs.length - 1].querySelectorAll('li.step')].map(
+            (row) => row.dataset.kind + ':' + row.querySelector('.step-text').textContent);
+    }"""))
+
+
+async def test_signup_then_chat_adds_a_task_live_in_another_tab(browser, start_server):
+    server = await start_server()
+    context = await browser.new_context()
+    await context.add_init_script(RECORDER)
+    user = User(context, server.url, "new@example.com", "", "")
+    # Sign up the way a new user does: the form, then the board.
+    signup = await user.open("/")
+    await signup.page.wait_for_url("**/login")
+    await signup.page.click("text=Create an account")
+    await signup.page.fill("#signup-email", user.email)
+    await signup.page.fill("#signup-password", PASSWORD)
+    await signup.page.click("button[type=submit]")
+    await signup.page.wait_for_url("**/tasks")
+    board = signup
+    await board.wait_status("Live")
+    await board.page.evaluate("window.__loadedOnce = true")
+    chat = await user.open("/chat")
+    await chat.wait_status("Live")
+
+    await send(chat, "add buy milk tomorrow")
+    await wait_reply(chat, 'Added "buy milk"')
+
+    assert await chat.steps() == MILK_STEPS                       # each step as it happened
+    replies = await chat.replies()
+    assert len(replies) >= 2 and replies[-1].startswith('Added "buy milk"')
+    assert all(replies[-1].startswith(r) for r in replies)        # it grew, chunk by chunk
+    assert await chat.page.text_content(".run-summary summary") == "1 step"
+    # The board tab, never reloaded, shows the new task with a highlight.
+    row = board.page.locator("#task-list li.task", has_text="buy milk")
+    await row.wait_for(timeout=5000)
+    assert await board.page.evaluate("window.__loadedOnce") is True
+    assert "Due " in await row.text_content()
+    user.check_clean()
+
+
+async def test_a_message_sent_in_one_tab_appears_with_its_progress_in_another(
+        start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    first = await user.open("/chat")
+    await first.wait_status("Live")
+    await send(first, "add water plants")
+    await wait_reply(first, "water plants")
+    # The second tab opens the same (newest) conversation.
+    second = await user.open("/chat")
+    await second.wait_status("Live")
+    await second.page.wait_for_selector(".msg-user >> text=add water plants")
+
+    await send(first, "add call mum")
+    await second.page.wait_for_selector(".msg-user >> text=add call mum", timeout=10_000)
+    await wait_reply(second, 'Added "call mum"')
+    assert await second.steps() == ["thinking:Processing your request...",
+                                    "starting:Creating a new task...",
+                                    "complete:Created: call mum", "done:Done!"]
+    assert (await second.replies())[-1] == (await first.replies())[-1]
+    assert await second.page.locator(".msg-user").count() == 2
+    assert await shown_steps(second) == await shown_steps(first)
+    user.check_clean()
+
+
+async def test_forced_long_polling_works_and_says_so(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    sockets: list[str] = []
+    chat = await user.open("/chat?transport=polling")
+    chat.page.on("websocket", lambda ws: sockets.append(ws.url))
+    await chat.wait_status("Live (long-polling)")
+    board = await user.open("/tasks?transport=polling")
+    await board.wait_status("Live (long-polling)")
+
+    await send(chat, "add buy milk tomorrow")
+    await wait_reply(chat, 'Added "buy milk"')
+    # Long-polling delivers events in batches, so the page may paint several at once:
+    # the rows it ends with are the steps, in order.
+    assert await shown_steps(chat) == MILK_STEPS[2:]
+    await board.page.locator("#task-list li.task", has_text="buy milk").wait_for(timeout=5000)
+    await chat.page.wait_for_timeout(1500)                       # no late upgrade either
+    assert await chat.status() == "Live (long-polling)"
+    assert sockets == []
+    user.check_clean()
+
+
+async def test_polling_setting_in_config_forces_long_polling(start_server, new_user):
+    server = await start_server(transport="polling")
+    user = await new_user(server)
+    board = await user.open("/tasks")
+    await board.wait_status("Live (long-polling)")
+    await board.page.wait_for_timeout(1000)
+    assert await board.status() == "Live (long-polling)"
+    user.check_clean()
+
+
+async def test_chat_falls_back_to_http_when_the_socket_cannot_connect(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    await user.context.route("**/socket.io/**", lambda route: route.abort())
+    chat = await user.open("/chat", allowed=("socket.io", "Failed to load resource"))
+    await chat.wait_status("Offline")
+    await send(chat, "add buy milk tomorrow")
+    notice = chat.page.locator("#chat-notice")
+    await notice.wait_for()
+    assert "Live progress is unavailable" in await notice.text_content()
+    await wait_reply(chat, 'Added "buy milk"')
+    assert await chat.page.locator(".msg-user >> text=add buy milk tomorrow").count() == 1
+    # The steps of that answer are still there, fetched on demand.
+    await chat.page.click(".run-summary summary")
+    await chat.page.wait_for_selector(".run-summary .step-complete >> text=Created: buy milk")
+    assert await chat.page.is_enabled("#chat-input")
+    user.check_clean()
+
+
+async def test_chat_at_phone_width_in_dark_mode(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server, viewport={"width": 375, "height": 740},
+                          color_scheme="dark")
+    chat = await user.open("/chat")
+    await chat.wait_status("Live")
+    await send(chat, "add buy milk tomorrow")
+    await wait_reply(chat, 'Added "buy milk"')
+    width = await chat.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
+    background = await chat.page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(18, 19, 26)"                        # the dark palette
+    await chat.page.screenshot(path=screenshot_path("chat-phone-dark.png"))
+    board = await user.open("/tasks")
+    assert await board.page.evaluate("document.documentElement.scrollWidth") <= 375
+    user.check_clean()
+
+
+async def test_conversations_new_switch_and_delete(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    chat = await user.open("/chat")
+    await chat.wait_status("Live")
+    await send(chat, "add buy milk tomorrow")
+    await wait_reply(chat, 'Added "buy milk"')
+    await chat.page.click("#new-conv")
+    assert await chat.page.locator("#messages li").count() == 0
+    assert await chat.page.text_content("#chat-title") == "New chat"
+    await send(chat, "add call mum")
+    await wait_reply(chat, 'Added "call mum"')
+    titles = chat.page.locator("#conv-list .conv-open")
+    await chat.page.wait_for_function(CONVERSATIONS, arg=2)
+    assert await titles.all_text_contents() == ["add call mum", "add buy milk tomorrow"]
+
+    await chat.page.click("#conv-list .conv-open >> text=add buy milk tomorrow")
+    await chat.page.wait_for_selector(".msg-user >> text=add buy milk tomorrow")
+    assert await chat.page.locator(".msg-user >> text=add call mum").count() == 0
+    assert "c=" in chat.page.url
+    await chat.page.reload()                                      # the URL keeps the choice
+    await chat.page.wait_for_selector(".msg-user >> text=add buy milk tomorrow")
+
+    delete = chat.page.locator("#conv-list li.is-current .conv-delete")
+    await delete.click()
+    assert await delete.text_content() == "Delete?"              # asks once
+    await delete.click()
+    await chat.page.wait_for_function(CONVERSATIONS, arg=1)
+    assert await chat.page.text_content("#chat-title") == "New chat"
+    resp = await user.context.request.get(f"{server.url}/api/{user.user_id}/conversations")
+    assert [c["title"] for c in (await resp.json())["conversations"]] == ["add call mum"]
+    user.check_clean()
+
+
+async def test_each_event_id_is_applied_once(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    chat = await user.open("/chat")
+    await chat.wait_status("Live")
+    await send(chat, "add buy milk tomorrow")
+    await wait_reply(chat, 'Added "buy milk"')
+    cid = chat.page.url.split("c=")[1]
+    # A replay that overlaps what was already received: the same ids again.
+    text = await chat.page.evaluate("""cid => {
+        const live = window.taskpulse.live;
+        const run = {run_id: 'r-replayed', conversation_id: cid, ts: ''};
+        const events = [['agent_thinking', {...run, id: '9-1', seq: 1, message: 'Processing'}],
+                        ['agent_token', {...run, id: '9-2', seq: 2, text: 'once '}]];
+        for (const round of [1, 2]) for (const [name, e] of events) live.dispatch(name, e);
+        return document.querySelector('li[data-run-id="r-replayed"] .bubble').textContent;
+    }""", cid)
+    assert text == "once "
+    user.check_clean()

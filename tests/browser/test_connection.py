@@ -1,0 +1,147 @@
+"""The live connection in a real browser: offline and back, token renewal, signal strength."""
+from __future__ import annotations
+
+import asyncio
+import re
+
+from aiohttp import ClientSession
+
+from tests.browser.conftest import screenshot_path
+
+OFFLINE_NOISE = ("ERR_INTERNET_DISCONNECTED", "WebSocket connection", "Failed to load resource")
+
+
+async def api_add_task(server, user, title: str) -> None:
+    """Another device changes the board: the REST API with the user's own token."""
+    async with ClientSession() as http:
+        resp = await http.post(f"{server.url}/api/{user.user_id}/tasks", json={"title": title},
+                               headers={"Authorization": f"Bearer {user.token}"})
+        assert resp.status == 201, await resp.text()
+
+
+async def test_offline_and_back_catches_up_without_reload(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    board = await user.open("/tasks", allowed=OFFLINE_NOISE)
+    await board.wait_status("Live")
+    await board.page.evaluate("window.__loadedOnce = true")
+
+    await user.context.set_offline(True)
+    await board.wait_status("Reconnecting")
+    status = await board.status()
+    assert re.fullmatch(r"Reconnecting \(attempt \d+, (next try in \d+ s|trying now)\)", status)
+    await api_add_task(server, user, "added while you were away")
+    await board.page.wait_for_timeout(1200)                   # a retry or two fail
+    await board.page.screenshot(path=screenshot_path("reconnecting.png"))
+    assert await board.page.locator("text=added while you were away").count() == 0
+
+    await user.context.set_offline(False)
+    await board.wait_status("Live")
+    row = board.page.locator("#task-list li.task", has_text="added while you were away")
+    await row.wait_for(timeout=10_000)
+    assert await board.page.evaluate("window.__loadedOnce") is True
+    user.check_clean()
+
+
+async def test_reconnecting_counts_attempts_with_growing_delays(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    board = await user.open("/tasks", allowed=OFFLINE_NOISE)
+    await board.wait_status("Live")
+    await user.context.set_offline(True)
+    seen: dict[int, int] = {}                   # attempt -> the delay scheduled before it
+    for _ in range(80):
+        attempt, delay = await board.page.evaluate(
+            "() => { const s = window.taskpulse.live.status; return [s.attempt, s.delayMs]; }")
+        if delay:
+            seen.setdefault(attempt, delay)
+        if len(seen) >= 3:
+            break
+        await asyncio.sleep(0.2)
+    await user.context.set_offline(False)
+    attempts = sorted(seen)
+    assert attempts[:3] == [attempts[0], attempts[0] + 1, attempts[0] + 2], seen
+    delays = [seen[a] for a in attempts]
+    # Exponential with jitter (1 s, 2 s, 4 s, each ±50%), capped at 15 s.
+    assert all(0 < d <= 15_000 for d in delays)
+    assert delays[2] > delays[0], seen
+    await board.wait_status("Live")
+
+
+async def test_the_socket_renews_its_short_lived_token_and_stays_live(start_server, new_user):
+    server = await start_server(socket_token_ttl_seconds=3)
+    user = await new_user(server)
+    board = await user.open("/tasks")
+    await board.wait_status("Live")
+    first_sid = await board.page.evaluate("window.taskpulse.live.socket.id")
+    # The server ends the connection when the 3-second token expires; the page renews it.
+    await board.page.wait_for_function(
+        "sid => window.taskpulse.live.connected && window.taskpulse.live.socket.id !== sid",
+        arg=first_sid, timeout=15_000)
+    await api_add_task(server, user, "after renewal")
+    await board.page.locator("#task-list li", has_text="after renewal").wait_for(timeout=5000)
+    assert board.page.url.endswith("/tasks")
+    user.check_clean()
+
+
+async def test_a_session_ended_elsewhere_sends_the_page_to_log_in(start_server, new_user):
+    server = await start_server(socket_token_ttl_seconds=3)
+    user = await new_user(server)
+    # The renewal request is refused with 401, which the browser logs.
+    board = await user.open("/tasks", allowed=("status of 401",))
+    await board.wait_status("Live")
+    await user.context.clear_cookies()                        # logged out in another tab
+    await board.page.wait_for_url("**/login?next=%2Ftasks", timeout=15_000)
+    user.check_clean()
+
+
+async def test_signal_strength_comes_from_real_ping_round_trips(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    fast = await user.open("/tasks")
+    await fast.wait_status("Live")
+    await fast.page.wait_for_selector("#conn-status .signal[data-rtt]")
+    assert await fast.page.get_attribute("#conn-status .signal", "data-bars") == "4"
+
+    slow_page = await user.context.new_page()
+
+    async def delay_posts(route):
+        if route.request.method == "POST":        # client -> server packets (the pings)
+            await asyncio.sleep(0.7)
+        await route.continue_()
+    await slow_page.route("**/socket.io/**", delay_posts)
+    await slow_page.goto(server.url + "/tasks?transport=polling")
+    await slow_page.wait_for_selector("#conn-status .signal[data-rtt]", timeout=15_000)
+    rtt = int(await slow_page.get_attribute("#conn-status .signal", "data-rtt"))
+    bars = int(await slow_page.get_attribute("#conn-status .signal", "data-bars"))
+    assert rtt >= 700 and bars <= 2
+    assert "Round trip" in await slow_page.get_attribute("#conn-status", "title")
+    user.check_clean()
+
+
+async def test_resync_reloads_the_board_when_missed_events_are_gone(start_server, new_user):
+    # The server keeps only the newest event (older than a second): a long absence
+    # cannot be replayed, so the page is told to resync and reloads over HTTP.
+    server = await start_server(event_log_max_events=1, event_log_max_age_seconds=1)
+    user = await new_user(server)
+    board = await user.open("/tasks", allowed=OFFLINE_NOISE)
+    await board.wait_status("Live")
+    await board.page.evaluate("window.__loadedOnce = true")
+    await api_add_task(server, user, "seen live")
+    await board.page.locator("#task-list li", has_text="seen live").wait_for()
+    await user.context.set_offline(True)
+    await board.wait_status("Reconnecting")
+    for title in ("missed one", "missed two"):
+        await api_add_task(server, user, title)
+    await asyncio.sleep(1.2)
+    await api_add_task(server, user, "missed three")          # trims the log
+    reloads: list[str] = []
+    board.page.on("request", lambda r: reloads.append(r.url) if "/tasks?status=all" in r.url
+                  else None)
+    await user.context.set_offline(False)
+    await board.wait_status("Live")
+    for title in ("missed one", "missed two", "missed three"):
+        await board.page.locator("#task-list li", has_text=title).wait_for(timeout=10_000)
+    assert reloads, "the board did not reload over HTTP"
+    assert await board.page.evaluate("window.__loadedOnce") is True
+    user.check_clean()

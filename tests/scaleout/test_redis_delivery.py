@@ -1,0 +1,100 @@
+"""One process on Redis: events reach tabs through the channel, in order, and catch-up
+is exact while events keep coming (the buffered join of ``redis_manager``)."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from taskpulse.keys import PUBLISHER, SIO
+from taskpulse.realtime.redis_manager import BroadcastPublisher, LogRedisManager
+from tests.realtime.conftest import add_task
+
+pytestmark = pytest.mark.redis
+
+
+def key(event_id: str) -> tuple[int, int]:
+    ms, n = event_id.split("-")
+    return int(ms), int(n)
+
+
+async def test_the_app_uses_redis_for_events(app):
+    assert isinstance(app[PUBLISHER], BroadcastPublisher)
+    assert isinstance(app[SIO].manager, LogRedisManager)
+
+
+async def test_live_events_arrive_through_redis_in_order_on_every_tab(client, signup, open_tab):
+    acct = await signup()
+    tabs = [await open_tab(acct), await open_tab(acct, transports=["polling"])]
+    titles = [(await add_task(client, acct, f"t{n}"))["title"] for n in range(5)]
+    for tab in tabs:
+        await tab.wait_stream(5)
+        assert [d["task"]["title"] for _, d in tab.stream()] == titles
+    assert tabs[0].stream_ids() == tabs[1].stream_ids()
+
+
+async def test_reconnect_replays_exactly_the_missed_events(client, signup, open_tab):
+    acct = await signup()
+    tab = await open_tab(acct)
+    await add_task(client, acct, "seen")
+    await tab.wait_stream(1)
+    last_seen = tab.stream_ids()[-1]
+    await tab.close()
+    missed = [(await add_task(client, acct, f"missed {n}"))["title"] for n in range(3)]
+    again = await open_tab(auth={"token": acct.token, "last_event_id": last_seen})
+    await again.wait_stream(3)
+    await add_task(client, acct, "live")
+    await again.wait_stream(4)
+    assert [d["task"]["title"] for _, d in again.stream()] == missed + ["live"]
+    assert again.welcome()["last_event_id"] is not None
+
+
+async def test_no_gap_and_no_duplicate_when_events_are_published_during_catch_up(
+        app, client, signup, open_tab):
+    acct = await signup()
+    publisher = app[PUBLISHER]
+    task = await add_task(client, acct, "counter")
+    origin = await publisher.log.last_id(acct.user_id)
+    published: list[str] = []
+
+    async def keep_publishing(count: int) -> None:
+        for n in range(count):
+            event = await publisher.publish(acct.user_id, "task_updated",
+                                            {"task": {**task, "title": f"v{n}"}})
+            published.append(event.id)
+
+    producer = asyncio.create_task(keep_publishing(400))
+    tabs = []
+    for n in range(5):   # connect at different points of the stream, polling too
+        await asyncio.sleep(0.02)
+        last = published[-1] if published else origin
+        auth = {"token": acct.token, "last_event_id": last}
+        if n == 4:       # no catch-up asked: from connection_established's id on
+            auth = {"token": acct.token}
+        tab = await open_tab(auth=auth, transports=["polling"] if n == 1 else None)
+        tabs.append((last, tab))
+    await producer
+    for n, (last, tab) in enumerate(tabs):
+        start = last if n < 4 else tab.welcome()["last_event_id"]
+        expected = [i for i in published if key(i) > key(start)]
+        await tab.wait_stream(len(expected), timeout=30)
+        await asyncio.sleep(0.05)
+        got = tab.stream_ids()
+        if got != expected:
+            print("TAB", n, "last", start, "extra", sorted(set(got) - set(expected)), "missing", sorted(set(expected) - set(got)), "dups", len(got) - len(set(got)), "sorted", got == sorted(got, key=key))
+            print([ (nm, d["id"]) for nm, d in tab.stream()][:25])
+        assert got == expected, f"tab {n}"
+
+
+async def test_events_of_users_without_a_connection_here_are_skipped_unparsed(
+        app, client, signup, open_tab):
+    watched, other = await signup(), await signup()
+    tab = await open_tab(watched)
+    manager = app[SIO].manager
+    before = manager.skipped
+    for n in range(3):
+        await add_task(client, other, f"unseen {n}")
+    await add_task(client, watched, "seen")
+    await tab.wait_stream(1)
+    assert manager.skipped - before == 3
+    assert [d["task"]["title"] for _, d in tab.stream()] == ["seen"]

@@ -1,0 +1,98 @@
+"""The Redis Streams event log: ids, exact ``since``, trimming like the memory log, expiry,
+and the append that publishes in the same step."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import orjson
+import pytest
+
+from taskpulse.realtime.eventlog import parse_id
+from taskpulse.realtime.redis_log import LOG_HOST_ID, RedisEventLog, broadcast_frame
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+async def make_log(redis_url: str, redis_prefix: str) -> Any:
+    import redis.asyncio as aioredis
+
+    logs: list[RedisEventLog] = []
+
+    def make(**kwargs: Any) -> RedisEventLog:
+        log = RedisEventLog(aioredis.from_url(redis_url), redis_prefix, **kwargs)
+        logs.append(log)
+        return log
+
+    yield make
+    for log in logs:
+        await log.close()
+
+
+async def fill(log: RedisEventLog, n: int, user: str = "u1") -> list[str]:
+    return [(await log.append(user, "task_created", {"id": "", "ts": "t", "n": i})).id
+            for i in range(n)]
+
+
+async def test_ids_increase_and_events_come_back_in_order(make_log):
+    log = make_log()
+    ids = await fill(log, 5)
+    assert ids == sorted(ids, key=parse_id) and len(set(ids)) == 5
+    events = await log.since("u1", ids[1])
+    assert [e.id for e in events] == ids[2:]
+    assert [e.data["n"] for e in events] == [2, 3, 4]
+    assert events[0].data == {"id": ids[2], "ts": "t", "n": 2}
+    assert list(events[0].data)[0] == "id"
+    assert await log.since("u1", ids[-1]) == []
+    assert await log.last_id("u1") == ids[-1]
+
+
+async def test_ids_unknown_to_the_stream_need_a_resync(make_log):
+    log = make_log()
+    ids = await fill(log, 3)
+    ms, n = parse_id(ids[-1])
+    assert await log.since("u1", f"{ms + 5000}-0") is None      # from the future
+    assert await log.since("u1", "1-0") is None                 # never existed
+    assert await log.since("u1", "garbage") is None
+    assert await log.since("nobody", ids[0]) is None            # no stream at all
+    assert await log.last_id("nobody") is None
+
+
+async def test_keeps_max_events_while_young_and_trims_old_ones_beyond_it(make_log):
+    log = make_log(max_events=3, max_age_seconds=0.3)
+    ids = await fill(log, 6)                   # all young: all kept
+    assert len(await log.since("u1", ids[0])) == 5
+    await asyncio.sleep(0.4)
+    later = await fill(log, 1)                 # old ones beyond the newest 3 go
+    assert await log.since("u1", ids[2]) is None        # dropped: too old
+    kept = await log.since("u1", ids[3])                # the newest dropped one is the floor
+    assert [e.id for e in kept] == ids[4:] + later
+    assert [e.id for e in await log.since("u1", ids[4])] == ids[5:] + later
+
+
+async def test_idle_streams_expire(make_log, redis_client):
+    log = make_log(max_age_seconds=1, ttl_seconds=1)
+    await fill(log, 1)
+    assert 0 < await redis_client.ttl(log.key("u1")) <= 2
+
+
+async def test_append_and_broadcast_publishes_the_event_with_its_id(make_log, redis_client,
+                                                                  redis_prefix):
+    log = make_log()
+    channel = redis_prefix + ":socketio"
+    pubsub = redis_client.pubsub()
+    await pubsub.subscribe(channel)
+    await pubsub.get_message(timeout=1)        # the subscribe confirmation
+    data: dict[str, Any] = {"id": "", "ts": "t", "task": {"title": 'quote " and ünïcode'}}
+    event = await log.append_and_broadcast("u1", "task_created", data, channel,
+                                           broadcast_frame("user:u1", "task_created", "/chat"))
+    message = await pubsub.get_message(timeout=2)
+    await pubsub.aclose()
+    assert message is not None and message["data"].startswith(b'{"room":"user:u1"')
+    body = orjson.loads(message["data"])
+    assert body == {"room": "user:u1", "method": "emit", "event": "task_created",
+                    "namespace": "/chat", "skip_sid": None, "callback": None, "binary": False,
+                    "host_id": LOG_HOST_ID, "data": [event.data]}
+    assert event.data["id"] == event.id and data is event.data
+    assert (await log.since("u1", "0-0"))[0].data == event.data

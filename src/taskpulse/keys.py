@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
     from taskpulse.agent.api import AgentAPI
+    from taskpulse.agent.coordination import RunCoordinator
     from taskpulse.auth.throttle import Throttle
     from taskpulse.auth.tokens import TokenService
     from taskpulse.config import Config
@@ -28,6 +29,7 @@ SIO: web.AppKey["socketio.AsyncServer"] = web.AppKey("sio")
 LLM: web.AppKey["LLMProvider"] = web.AppKey("llm")
 AGENT: web.AppKey["AgentAPI"] = web.AppKey("agent")
 REDIS: web.AppKey["Redis"] = web.AppKey("redis")   # only when redis_url is set
+COORDINATOR: web.AppKey["RunCoordinator"] = web.AppKey("run_coordinator")   # same
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")
 USER_ID: web.RequestKey[str] = web.RequestKey("user_id")

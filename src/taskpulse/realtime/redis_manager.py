@@ -11,12 +11,14 @@ A new connection catches up exactly (no gap, no duplicate) like this:
    for the connection (it is not in the room yet, so nothing is sent to it);
 2. the stream reads the log: the newest id, then the events after ``last_event_id``;
 3. :meth:`BufferedGate.join` sends the buffered events newer than the last one the reads
-   covered, then - with no ``await`` in between - puts the connection in the room.
+   covered (the connection's *mark*), then - with no ``await`` in between - puts the
+   connection in the room, where events up to its mark are still skipped for it.
 
 An event published before a read is returned by it (the append and the publish are one
-step); one published after it reaches this process after step 1 began, so it is buffered
-or, once the connection is in the room, delivered live. The channel must be subscribed
-before step 2, so :meth:`BroadcastPublisher.opening` waits for the subscription.
+step), and may still be on its way to this process: it is dropped from the buffer or, if
+it arrives after the join, skipped by the mark. One published after the reads reaches this
+process after step 1 began, so it is buffered or, after the join, delivered live. The
+channel must be subscribed before step 2: :meth:`BroadcastPublisher.opening` waits for it.
 
 The manager also skips, without parsing them, events for rooms with no member in this
 process (the message starts with the room), and when its subscription had to be renewed -
@@ -55,6 +57,7 @@ class LogRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
     def __init__(self, url: str, channel: str) -> None:
         super().__init__(url, channel=channel)
         self._buffers: dict[str, dict[str, deque[Message]]] = {}   # room -> sid -> events
+        self._marks: dict[str, dict[str, tuple[int, int]]] = {}    # room -> sid -> newest id
         self.subscribed = asyncio.Event()
         self.skipped = 0        # messages for rooms without local members (measurements)
         self.received = 0
@@ -74,6 +77,27 @@ class LogRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             if not held:
                 del self._buffers[room]
 
+    def mark(self, sid: str, room: str, newest: tuple[int, int]) -> None:
+        """``sid`` has been given ``room``'s events up to ``newest``: skip those."""
+        marks = self._marks.setdefault(room, {})
+        for gone in [s for s in marks if not self.is_connected(s, NAMESPACE)]:
+            del marks[gone]
+        marks[sid] = newest
+
+    def _skip_marked(self, room: str, message: Message) -> Message:
+        marks = self._marks.get(room)
+        args = message.get("data") or [None]
+        event_id = args[0].get("id") if isinstance(args[0], dict) else None
+        key = parse_id(event_id) if marks and isinstance(event_id, str) else None
+        if marks is None or key is None:
+            return message
+        skip = [sid for sid, newest in marks.items() if key <= newest]
+        for sid in [sid for sid, newest in marks.items() if key >= newest]:
+            del marks[sid]      # later events are all newer than the mark
+        if not marks:
+            del self._marks[room]
+        return {**message, "skip_sid": skip} if skip else message
+
     def wants(self, room: str) -> bool:
         """Does any connection of this process need ``room``'s events?"""
         return room in self._buffers or any(room in rooms for rooms in self.rooms.values())
@@ -84,8 +108,10 @@ class LogRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         if held:
             for queue in held.values():
                 queue.append(message)
-        if isinstance(room, str) and not any(room in r for r in self.rooms.values()):
-            return      # nobody here (python-socketio would look and find no one)
+        if isinstance(room, str):
+            if not any(room in r for r in self.rooms.values()):
+                return      # nobody here (python-socketio would look and find no one)
+            message = self._skip_marked(room, message)
         await super()._handle_emit(message)
 
     # ---- the subscription ---------------------------------------------------------------
@@ -166,6 +192,8 @@ class BufferedGate(RoomGate):
         manager = self.sio.manager
         if manager.is_connected(self.sid, NAMESPACE):
             manager.basic_enter_room(self.sid, NAMESPACE, self.room)
+            if floor is not None:
+                manager.mark(self.sid, self.room, floor)
 
 
 class BroadcastPublisher(Publisher):

@@ -59,4 +59,35 @@ def redis_fanout(py: str, sizes: Sizes, log_dir: Path, failures: list[str]) -> d
 
 
 def agent_path(py: str, sizes: Sizes, log_dir: Path, failures: list[str]) -> dict[str, Any]:
-    return {"pending": "POST /api/{user_id}/chat does not exist yet"}
+    """POST /api/{user_id}/chat with an instant scripted model (one tool call, then a
+    streamed reply): time until agent_done has reached all of the user's tabs, with
+    ``agent_users`` users chatting at once. SQLite (in memory)."""
+    users, tabs = sizes.agent_users, sizes.tabs
+    server = Server("taskpulse-agent", [py, "-m", "benchmarks.taskpulse_server"],
+                    {"BENCH_LLM": "scripted"})
+    gen = None
+    try:
+        server.start(log_dir)
+        setup = server.control("setup", users=users)
+        gen = LoadGen(server.url, "sio")
+        _connect(gen, setup["tokens"], tabs)
+        pairs = [{"id": i, "token": t} for i, t in zip(setup["ids"], setup["tokens"])]
+        gen.call(60, cmd="chat", users=pairs, rounds=1, message="what's open?", tabs=tabs,
+                 timeout=10)   # warm-up
+        r = gen.call(300, cmd="chat", users=pairs, rounds=sizes.agent_rounds,
+                     message="what's still open?", tabs=tabs, timeout=30)
+    except (BenchError, OSError) as exc:
+        failures.append(f"agent path: {exc}")
+        return {"pending": f"failed: {exc}"}
+    finally:
+        if gen is not None:
+            gen.close()
+        server.stop()
+    if r["failed"] or not r["runs"]:
+        failures.append(f"agent path: {r['failed']} runs failed")
+    return {"header": ["database", "users at once × tabs", "runs", "p50 ms", "p99 ms",
+                       "failed", "target"],
+            "rows": [["SQLite", f"{users} × {tabs}", r["runs"], f"{r['p50'] or 0:.1f}",
+                      f"{r['p99'] or 0:.1f}", r["failed"], "p50 ≤ 15 ms, p99 ≤ 50 ms"],
+                     ["PostgreSQL", "–", "–", "–", "–", "–", "pending (not run yet)"]],
+            "numbers": r}

@@ -25,9 +25,13 @@ OUT_DIR = ROOT / "var" / "bench"
 
 SMOKE = Sizes(users=10, tabs=2, burst_events=10, bursts=1, paced_rate=1_000,
               paced_seconds=0.5, idle=(100,), poll_users=4, poll_tabs=2, poll_rate=200,
-              poll_seconds=0.5, settle_s=0.6)
+              poll_seconds=0.5, settle_s=0.6, agent_users=3, agent_rounds=2)
 # A smoke run fails unless every target produced these numbers.
 SMOKE_REQUIRED = ("cpu_us", "deliveries_s", "p99_ms", "lost")
+
+
+# Targets that get every scenario; the ablation variants get fan-out and 2,000 idle only.
+MAIN_KEYS = ("node", "pysio", "raw", "taskpulse")
 
 
 def _server(name: str, cmd: list[str], env: dict[str, str] | None = None) -> Server:
@@ -89,13 +93,14 @@ def main(argv: list[str] | None = None) -> int:
             if "fanout" not in skip:
                 row |= attempt(t, "fan-out", lambda: fanout(t, sizes, log_dir))
             if "idle" not in skip and rep == 0:   # memory: one sample (it barely varies)
-                for n in sizes.idle:
+                for n in sizes.idle if t.key in MAIN_KEYS else sizes.idle[:1]:
                     tabs = 5 if n >= 500 else 2
                     row |= attempt(t, f"idle {n}",
                                    lambda: idle(t, n, tabs, log_dir, sizes.settle_s))
-            if "polling" not in skip and t.polling:
+            if "polling" not in skip and t.polling and t.key in MAIN_KEYS:
                 row |= attempt(t, "polling", lambda: polling(t, sizes, log_dir))
             samples[t.key].append(row)
+            _save({"partial": True, "samples": samples, "failures": failures})
     extras: dict[str, Any] = {}
     if "redis" not in skip:
         extras["redis"] = redis_fanout(PY, sizes, log_dir, failures)
@@ -111,10 +116,8 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append(f"{t.name}: events lost or reordered")
     table = report.render(chosen, medians, extras, sizes, reps, args.smoke)
     print(table)
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    (OUT_DIR / "latest.json").write_text(json.dumps(
-        {"sizes": sizes.__dict__, "reps": reps, "samples": samples, "medians": medians,
-         "extras": extras, "failures": failures}, indent=1, default=str))
+    _save({"sizes": sizes.__dict__, "reps": reps, "samples": samples, "medians": medians,
+           "extras": extras, "failures": failures})
     (OUT_DIR / "latest.md").write_text(table + "\n")
     print(f"\n{time.monotonic() - started:.0f} s; raw numbers in {OUT_DIR / 'latest.json'}",
           file=sys.stderr)
@@ -122,6 +125,11 @@ def main(argv: list[str] | None = None) -> int:
         print("harness failures:\n  " + "\n  ".join(failures), file=sys.stderr)
         return 1
     return 0
+
+
+def _save(data: dict[str, Any]) -> None:
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    (OUT_DIR / "latest.json").write_text(json.dumps(data, indent=1, default=str))
 
 
 def _medians(rows: list[dict[str, Any]]) -> dict[str, Any]:

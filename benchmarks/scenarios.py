@@ -24,6 +24,8 @@ class Sizes:
     poll_rate: int = 1_000            # deliveries/s
     poll_seconds: float = 5.0
     settle_s: float = 3.0             # idle: wait before reading the server's RSS
+    agent_users: int = 20             # agent path: users chatting at once
+    agent_rounds: int = 10            # messages per user, one after another
 
 
 @dataclass(frozen=True)

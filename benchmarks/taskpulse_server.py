@@ -33,7 +33,12 @@ def make_app() -> web.Application:
                                                            "sqlite://:memory:"),
                          log_level="WARNING", secret_key=secret,
                          var_dir=tempfile.mkdtemp(prefix="taskpulse-bench-"))
-    app = create_app(config)
+    llm = None
+    if os.environ.get("BENCH_LLM") == "scripted":   # the agent path, with an instant model
+        from benchmarks.scripted_llm import ScriptedLLM
+        llm = ScriptedLLM()
+        config = config.replace(chat_per_minute=1_000_000, chat_per_day=1_000_000)
+    app = create_app(config, llm=llm)
     if os.environ.get("BENCH_JSON") == "stdlib":   # ablation only: undo the orjson codec
         import json
 

@@ -11,6 +11,7 @@ const LOCAL = /^(http|ws):\/\/127\.0\.0\.1:\d+$/;
 if (!LOCAL.test(cfg.url)) throw new Error('127.0.0.1 only');
 
 const clients = [];
+const doneAt = new Map();   // run_id -> arrival times of agent_done, one per tab
 let latencies = [];
 let firstArrival = 0;
 let lastArrival = 0;
@@ -59,6 +60,11 @@ function openClient(token, url) {
       c.sock = s;
       s.on('connection_established', () => done(true));
       s.on('task_created', (data) => onEvent(c, data));
+      s.on('agent_done', (data) => {
+        const seen = doneAt.get(data.run_id) || [];
+        seen.push(now());
+        doneAt.set(data.run_id, seen);
+      });
       s.on('connect_error', () => done(false));
     }
   });
@@ -133,6 +139,34 @@ function close() {
   return { closed: clients.length };
 }
 
+// Agent path: each user sends `rounds` chat messages one after another (users at once);
+// latency = HTTP request start -> agent_done seen by all `tabs` tabs of the user.
+async function chat(msg) {
+  const lat = [];
+  let failed = 0;
+  async function oneUser(u) {
+    for (let r = 0; r < msg.rounds; r++) {
+      const t0 = now();
+      const res = await fetch(cfg.url + '/api/' + u.id + '/chat', {
+        method: 'POST', body: JSON.stringify({ message: msg.message }),
+        headers: { 'content-type': 'application/json', authorization: 'Bearer ' + u.token },
+      });
+      const body = await res.json();
+      if (!res.ok) { failed++; continue; }
+      const deadline = now() + msg.timeout * 1000;
+      while ((doneAt.get(body.run_id) || []).length < msg.tabs && now() < deadline) {
+        await new Promise((r2) => setTimeout(r2, 1));
+      }
+      const seen = doneAt.get(body.run_id) || [];
+      if (seen.length < msg.tabs) { failed++; continue; }
+      lat.push(Math.max(...seen) - t0);
+    }
+  }
+  await Promise.all(msg.users.map(oneUser));
+  lat.sort((a, b) => a - b);
+  return { runs: lat.length, failed, p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1] };
+}
+
 const rl = readline.createInterface({ input: process.stdin });
 rl.on('line', async (line) => {
   const msg = JSON.parse(line);
@@ -140,6 +174,7 @@ rl.on('line', async (line) => {
   if (msg.cmd === 'connect') out = await connect(msg);
   else if (msg.cmd === 'arm') out = arm();
   else if (msg.cmd === 'wait') out = await wait(msg);
+  else if (msg.cmd === 'chat') out = await chat(msg);
   else if (msg.cmd === 'close') out = close();
   else out = { error: 'unknown command ' + msg.cmd };
   process.stdout.write(JSON.stringify(out) + '\n');

@@ -14,6 +14,7 @@ from taskpulse.keys import AGENT, CONFIG, LLM, LOGIN_THROTTLE, PUBLISHER, TASKS,
 from taskpulse.llm.base import LLMProvider
 from taskpulse.llm.factory import build_provider, closing_ctx
 from taskpulse.realtime.server import setup_realtime
+from taskpulse.scaleout import setup_scaleout
 from taskpulse.tasks.service import TaskService
 from taskpulse.web.errors import error_middleware
 from taskpulse.web.routes import setup_routes, setup_static
@@ -37,6 +38,7 @@ def create_app(config: Config, *, llm: LLMProvider | None = None) -> web.Applica
         app.cleanup_ctx.append(closing_ctx(llm))
     app[LLM] = llm
     app[AGENT] = AgentService(config, llm, app[TASKS], app[PUBLISHER])
+    setup_scaleout(app)     # Redis only: shared throttle, runs across processes
     app.cleanup_ctx.append(agent_ctx)
 
     setup_routes(app)

@@ -39,11 +39,11 @@ def _database_error(exc: BaseException) -> CommandError:
 
 
 def _serve(config: Config, args: argparse.Namespace) -> int:
-    from aiohttp import web
     from tortoise.exceptions import BaseORMException
 
     from taskpulse.app import create_app
     from taskpulse.db.setup import DatabaseNotReady
+    from taskpulse.shutdown import serve
 
     try:
         import uvloop
@@ -52,12 +52,11 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
         pass
     app = create_app(config)
 
-    def announce(_banner: str) -> None:   # run_app calls this once it is listening
+    def announce() -> None:   # called once it is listening
         log.info("Taskpulse on http://%s:%s (model: %s)", config.host, config.port,
                  config.llm_provider)
-    try:
-        web.run_app(app, host=config.host, port=config.port, shutdown_timeout=5,
-                    print=announce, access_log=None)
+    try:   # until SIGTERM / Ctrl-C, then a graceful stop (see taskpulse.shutdown)
+        asyncio.run(serve(app, config.host, config.port, shutdown_timeout=5, ready=announce))
     except DatabaseNotReady as exc:
         raise CommandError(str(exc)) from None
     except (OSError, BaseORMException) as exc:

@@ -1,23 +1,29 @@
-"""Graceful stop (SIGTERM or Ctrl-C on ``taskpulse serve``).
+"""``taskpulse serve``: run the app, and stop it gracefully on SIGTERM (or Ctrl-C).
 
-aiohttp first closes the listening socket (no new connections; a balancer sends new ones
-to the other processes), then runs the ``on_shutdown`` handlers, of which
-:func:`graceful_shutdown` is the first:
+On the first signal:
 
-1. the agent refuses new runs (``503 unavailable``);
-2. with Redis, every Socket.IO connection is closed right away at the transport level,
-   so clients reconnect - to another process - and catch up from the shared log while
-   this one finishes its runs (their events reach them through Redis);
-3. running agent runs get ``shutdown_grace_seconds`` to finish; the rest are stopped and
-   end with ``agent_error`` ``interrupted`` (their user messages are already saved);
-4. connections still open (in-process mode keeps them during step 3, so tabs see the
-   runs end) are closed the same way.
+1. the listening socket closes: no new connections (a balancer sends them elsewhere);
+2. the agent refuses new runs (``503 unavailable``);
+3. with Redis, every Socket.IO connection is closed at once at the transport level, so its
+   client reconnects - to another process - and catches up from the shared log while this
+   one finishes its runs (their events reach the clients through Redis);
+4. running agent runs get ``shutdown_grace_seconds`` to finish; the rest are stopped and end
+   with ``agent_error`` ``interrupted`` (user messages are saved before a run starts);
+5. connections still open (without Redis they stay during step 4, so tabs see the runs
+   end) are closed the same way;
+6. aiohttp's own shutdown: open HTTP requests get ``shutdown_timeout`` seconds, then the
+   cleanup contexts close the agent, Redis and the database.
 
-Then aiohttp waits for open requests (``shutdown_timeout``) and runs the cleanup contexts.
+A second signal cuts step 4 short. Steps 2-5 run before aiohttp's shutdown because that
+stops reading from kept-alive connections, which would leave long-polling clients hanging
+instead of noticing that their session is gone.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -28,24 +34,47 @@ from taskpulse.realtime.reconnect import drop_connections
 log = logging.getLogger(__name__)
 
 
-def setup_shutdown(app: web.Application) -> None:
-    """Register :func:`graceful_shutdown` to run before every other shutdown handler."""
-    app.on_shutdown.insert(0, graceful_shutdown)
+async def serve(app: web.Application, host: str, port: int, *, shutdown_timeout: float,
+                ready: Callable[[], None]) -> None:
+    """Serve ``app`` until SIGTERM/SIGINT, then stop as described above."""
+    runner = web.AppRunner(app, handle_signals=False, access_log=None,
+                           shutdown_timeout=shutdown_timeout)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        ready()
+        signals = asyncio.Queue[int]()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, signals.put_nowait, sig)
+        received = await signals.get()
+        log.info("%s received: stopping", signal.Signals(received).name)
+        await site.stop()
+        await stop_gracefully(app, hurry=signals)
+    finally:
+        await runner.cleanup()
 
 
-async def graceful_shutdown(app: web.Application) -> None:
+async def stop_gracefully(app: web.Application, hurry: asyncio.Queue[int] | None = None
+                          ) -> None:
+    """Steps 2-5: refuse runs, move clients away, let runs finish or interrupt them."""
     config = app[CONFIG]
     sio = app[SIO]
     agent = app.get(AGENT)
-    log.info("stopping: no new connections or runs")
     if isinstance(agent, AgentService):
         agent.refuse_new_runs()
     if config.redis_url:
         await drop_connections(sio, "server stopping; other processes take over")
     if isinstance(agent, AgentService):
-        finished = await agent.drain(config.shutdown_grace_seconds)
-        if not finished:
-            log.warning("agent runs still going after %ss; interrupting them",
-                        config.shutdown_grace_seconds)
+        drain = asyncio.create_task(agent.drain(config.shutdown_grace_seconds))
+        waits: set[asyncio.Future[object]] = {drain}  # type: ignore[arg-type]
+        if hurry is not None:
+            waits.add(asyncio.ensure_future(hurry.get()))
+        done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        if drain not in done or not drain.result():
+            log.warning("interrupting the agent runs still going")
             await agent.shutdown()
     await drop_connections(sio, "server stopping")

@@ -189,15 +189,24 @@ async function sendLive(text, pending) {
 async function sendOverHttp(text, pending) {
   say("Live progress is unavailable right now; sending over HTTP — the answer appears when it is ready.");
   notice.dataset.kind = "offline";
-  const reply = await api("POST", `${base}/chat`, { message: text, conversation_id: current || undefined });
+  let conversationId;
+  try {
+    const reply = await api("POST", `${base}/chat`, { message: text, conversation_id: current || undefined });
+    conversationId = reply.conversation_id;
+  } catch (error) {
+    // The run failed after the message was saved: show the conversation and the reason.
+    conversationId = error.body && error.body.error && error.body.error.conversation_id;
+    if (!conversationId) throw error;
+    say(error.message);
+  }
   await conversations.reload();
-  await openConversation(reply.conversation_id);
   view.dropPending(pending);
+  await openConversation(conversationId);
 }
 
 function fitInput() {
-  input.style.height = "auto";
-  input.style.height = `${Math.min(input.scrollHeight + 2, 160)}px`;
+  input.style.height = "";
+  if (input.value) input.style.height = `${Math.min(input.scrollHeight + 2, 160)}px`;
 }
 
 // ---- wiring ---------------------------------------------------------------------------

@@ -65,7 +65,13 @@ StartServer = Callable[..., Awaitable[Server]]
 
 
 @pytest.fixture
-async def start_server(tmp_path: Path) -> AsyncIterator[StartServer]:
+def contexts() -> list[Any]:
+    """Browser contexts of a test; closed before its servers so they stop at once."""
+    return []
+
+
+@pytest.fixture
+async def start_server(tmp_path: Path, contexts: list[Any]) -> AsyncIterator[StartServer]:
     """Start the real app on a port: ``await start_server(llm=None, **config_overrides)``."""
     servers: list[TestServer] = []
 
@@ -79,6 +85,8 @@ async def start_server(tmp_path: Path) -> AsyncIterator[StartServer]:
         return Server(app, str(server.make_url("")).rstrip("/"))
 
     yield start
+    for context in contexts:
+        await context.close()
     for server in servers:
         await server.close()
 
@@ -142,11 +150,21 @@ NewUser = Callable[..., Awaitable[User]]
 
 
 @pytest.fixture
-def new_user(browser: Any) -> NewUser:
-    """A browser context (its own cookies) with a signed-up user."""
-    async def make(server: Server, **context_options: Any) -> User:
+def new_context(browser: Any, contexts: list[Any]) -> Callable[..., Awaitable[Any]]:
+    """A fresh browser context (its own cookies) that records progress and replies."""
+    async def make(**context_options: Any) -> Any:
         context = await browser.new_context(**context_options)
+        contexts.append(context)
         await context.add_init_script(RECORDER)
+        return context
+    return make
+
+
+@pytest.fixture
+def new_user(new_context: Callable[..., Awaitable[Any]]) -> NewUser:
+    """A browser context with a signed-up user."""
+    async def make(server: Server, **context_options: Any) -> User:
+        context = await new_context(**context_options)
         email = f"browser{next(_emails)}@example.com"
         resp = await context.request.post(server.url + "/api/auth/signup",
                                           data={"email": email, "password": PASSWORD})

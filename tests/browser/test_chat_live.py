@@ -1,7 +1,7 @@
 """Chat in a real browser: live steps, streaming replies, other tabs, forced long-polling."""
 from __future__ import annotations
 
-from tests.browser.conftest import PASSWORD, RECORDER, User, screenshot_path
+from tests.browser.conftest import PASSWORD, User, screenshot_path
 
 CONVERSATIONS = "n => document.querySelectorAll('#conv-list li').length === n"
 MILK_STEPS = ["thinking:Processing your request...", "starting:Creating a new task...",
@@ -30,11 +30,9 @@ async def shown_steps(tab) -> list[str]:
     }"""))
 
 
-async def test_signup_then_chat_adds_a_task_live_in_another_tab(browser, start_server):
+async def test_signup_then_chat_adds_a_task_live_in_another_tab(start_server, new_context):
     server = await start_server()
-    context = await browser.new_context()
-    await context.add_init_script(RECORDER)
-    user = User(context, server.url, "new@example.com", "", "")
+    user = User(await new_context(), server.url, "new@example.com", "", "")
     # Sign up the way a new user does: the form, then the board.
     signup = await user.open("/")
     await signup.page.wait_for_url("**/login")

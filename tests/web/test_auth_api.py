@@ -7,6 +7,7 @@ import uuid
 import jwt
 import pytest
 
+from taskpulse.app import create_app
 from taskpulse.db.models import User
 from taskpulse.keys import TOKENS
 from taskpulse.web.auth import COOKIE_NAME
@@ -202,3 +203,12 @@ async def test_path_user_that_is_not_a_uuid_is_403(client, signup):
     for path in ("/api/me/tasks", f"/api/{uuid.uuid4()}/tasks"):
         error = await error_of(await client.get(path, headers=acct.headers), 403)
         assert error["code"] == "forbidden"
+
+
+async def test_production_marks_the_session_cookie_secure(aiohttp_client, config):
+    client = await aiohttp_client(create_app(config.replace(env="production")))
+    resp = await client.post("/api/auth/signup", json={"email": "ann@example.com",
+                                                       "password": PASSWORD})
+    assert resp.status == 201
+    cookie = session_cookie(resp)
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"

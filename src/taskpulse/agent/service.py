@@ -10,8 +10,10 @@ import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 from weakref import WeakValueDictionary
 
 from aiohttp import web
@@ -27,6 +29,9 @@ from taskpulse.keys import AGENT
 from taskpulse.llm.base import LLMProvider
 from taskpulse.realtime.emitter import EventSink
 from taskpulse.tasks.service import TaskService, parse_uuid
+
+if TYPE_CHECKING:
+    from taskpulse.agent.coordination import RunPeers
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +75,7 @@ class AgentService:
         self._active: dict[str, str] = {}           # conversation id -> run id
         self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
         self._closing = False
+        self.peers: RunPeers | None = None   # the other processes (Redis; see coordination)
 
     def _lock(self, user_id: str) -> asyncio.Lock:
         lock = self._locks.get(user_id)
@@ -84,7 +90,8 @@ class AgentService:
         if self._closing:
             raise ChatError(503, "unavailable", "The server is restarting; try again shortly.")
         text = clean_message(message)
-        async with self._lock(user_id):
+        peers = self.peers.start_lock(user_id) if self.peers else nullcontext()
+        async with self._lock(user_id), peers:
             conversation = await self._existing(user_id, conversation_id)
             if conversation is not None:
                 await self._check_idle(str(conversation.id))
@@ -113,6 +120,8 @@ class AgentService:
 
     async def cancel(self, user_id: str, run_id: str) -> bool:
         handle = self._runs.get(str(run_id))
+        if handle is None and self.peers is not None:
+            return await self.peers.cancel(str(user_id), str(run_id))
         if handle is None or handle.state.user_id != str(user_id) or handle.task.done():
             return False
         if handle.state.cancel_reason is not None:
@@ -137,6 +146,8 @@ class AgentService:
         handle = self._runs.get(run_id) if run_id else None
         if handle is not None and await self.cancel(user_id, handle.state.run_id):
             await asyncio.wait([handle.task], timeout=10)
+        elif handle is None and self.peers is not None:
+            await self.peers.stop_conversation(user_id, conversation_id)
 
     # ---- internals --------------------------------------------------------------------
 
@@ -191,6 +202,17 @@ class AgentService:
 
     async def startup(self) -> None:
         await mark_interrupted_runs(self.config.agent_run_timeout_seconds)
+
+    def refuse_new_runs(self) -> None:
+        self._closing = True
+
+    async def drain(self, timeout: float) -> bool:
+        """Refuse new runs and wait up to ``timeout`` for running ones; True if none is left."""
+        self._closing = True
+        tasks = [h.task for h in self._runs.values() if not h.task.done()]
+        if tasks and timeout > 0:
+            await asyncio.wait(tasks, timeout=timeout)
+        return all(task.done() for task in tasks)
 
     async def shutdown(self, timeout: float = 5.0) -> None:
         """Stop every run of this process; each ends as interrupted with agent_error."""

@@ -82,6 +82,8 @@ def render(targets: list[Target], med: dict[str, dict[str, Any]], extras: dict[s
         else:
             out.append(_table(list(ex["header"]), [list(map(str, r)) for r in ex["rows"]]))
     out += ["", "## Targets (Taskpulse vs the Node server, same run)", ""]
+    if smoke:
+        out.append("(smoke run: sizes far too small for these verdicts to mean anything)")
     out += [f"- {line}" for line in checks(med, extras, idle)]
     return "\n".join(out)
 
@@ -113,6 +115,14 @@ def checks(med: dict[str, dict[str, Any]], extras: dict[str, Any],
         f"{_f(tp.get('poll_p50_ms'))}/{_f(tp.get('poll_p99_ms'))} vs "
         f"{_f(node.get('poll_p50_ms'))}/{_f(node.get('poll_p99_ms'))} ms",
     ]
+    agent = (extras.get("agent") or {}).get("numbers")
+    lines.append(mark(None if not agent or agent.get("p50") is None else
+                      agent["p50"] <= 15 and agent["p99"] <= 50)
+                 + "agent path (SQLite) p50 ≤ 15 ms and p99 ≤ 50 ms: "
+                 + (f"{agent['p50']:.1f} / {agent['p99']:.1f} ms" if agent else "not run"))
+    redis = (extras.get("redis") or {}).get("numbers")
+    lines.append(mark(None if not redis else redis["lost"] == 0 and redis["reordered"] == 0)
+                 + "Redis fan-out: no event lost or reordered")
     if len(idle) > 1:
         n = idle[-1]
         lines.append(mark(None if tp.get(f"held_{n}") is None else tp.get(f"held_{n}") == n)

@@ -6,6 +6,7 @@ The loaded configuration is a frozen dataclass; it is validated once and never l
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import math
 import os
 import secrets
@@ -35,6 +36,7 @@ class Config:
     token_ttl_seconds: int = 7 * 24 * 3600
     socket_token_ttl_seconds: int = 3600
     cors_allowed_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
     max_body_bytes: int = 65536
 
     sio_ping_interval: int = 25
@@ -199,6 +201,12 @@ def _validate(cfg: Config, sources: Mapping[str, str]) -> None:
     for name in _NOT_NEGATIVE:
         if getattr(cfg, name) < 0:
             raise bad(name, "must not be negative")
+    for entry in cfg.trusted_proxies:
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            raise bad("trusted_proxies", f"{entry!r} is not an IP address or network "
+                                         "(e.g. 10.0.0.1 or 10.0.0.0/8)") from None
     if cfg.secret_key and len(cfg.secret_key.encode()) < 32:
         raise ConfigError("TASKPULSE_SECRET_KEY must be at least 32 bytes long")
 

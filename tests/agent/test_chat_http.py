@@ -6,6 +6,7 @@ import asyncio
 import aiohttp
 import pytest
 
+from taskpulse.agent.api import ChatError
 from taskpulse.db.models import Message, Run
 from taskpulse.keys import AGENT
 from tests.agent.conftest import chat, names, run_only, wait_terminal
@@ -192,3 +193,26 @@ async def test_deleting_a_conversation_stops_its_run(client, app, signup, llm):
         f"/api/{acct.user_id}/conversations/{started.conversation_id}", headers=acct.headers)
     assert resp.status == 204
     assert await Run.filter(id=started.run_id).count() == 0
+
+
+@pytest.mark.parametrize("message, problem", [
+    ("add buy\x00milk", "NUL"), ("add bell\x07", "U+0007")])
+async def test_control_characters_in_a_chat_message_are_422_and_nothing_is_saved(
+        client, signup, message, problem):
+    acct = await signup()
+    resp = await client.post(f"/api/{acct.user_id}/chat", json={"message": message},
+                             headers=acct.headers)
+    assert resp.status == 422
+    error = (await resp.json())["error"]
+    assert error["code"] == "validation_error" and problem in error["message"]
+    assert error["fields"][0]["field"] == "message"
+    assert await Message.filter(owner_id=acct.user_id).count() == 0
+
+
+async def test_the_agent_itself_refuses_control_characters_for_every_caller(app, signup):
+    acct = await signup()
+    with pytest.raises(ChatError) as info:
+        await app[AGENT].start(acct.user_id, "tab\there\x1b[0m")
+    assert (info.value.status, info.value.code) == (422, "validation_error")
+    assert "U+001B" in info.value.message
+    assert await Message.filter(owner_id=acct.user_id).count() == 0

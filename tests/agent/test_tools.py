@@ -197,3 +197,20 @@ def test_each_tool_is_declared_validated_worded_and_implemented_under_one_name()
     assert set(TOOL_NAMES) == set(ARGS) == set(TOOLS) == set(STARTING)
     for schema_name in TOOL_NAMES:
         assert schema_name == schema_name.lower() and " " not in schema_name
+
+
+@pytest.mark.parametrize("tool, arguments", [
+    ("add_task", {"title": "buy\x00milk"}),
+    ("add_task", {"title": "ok", "description": "bell\x07"}),
+    ("update_task", {"task": "Buy milk", "title": "Buy\x00oat milk"}),
+    ("update_task", {"task": "Buy milk", "description": "\x1b[2J"}),
+])
+async def test_control_characters_in_tool_arguments_are_a_tool_error(call, tool, arguments):
+    await call("add_task", title="Buy milk")
+    result, rec = await call(tool, **arguments)
+    assert result["success"] is False and result["error"] == "invalid_input"
+    assert "must not contain" in result["message"] and "Value error" not in result["message"]
+    assert rec.names() == ["tool_starting", "tool_error"]
+    assert rec.events[-1][1]["error"] == "invalid_input"
+    tasks = await Task.filter(owner_id=call.account.user_id)
+    assert [(t.title, t.description) for t in tasks] == [("Buy milk", "")]

@@ -9,7 +9,7 @@ import uuid
 import jwt
 import pytest
 
-from taskpulse.auth.tokens import TokenError, TokenService
+from taskpulse.auth.tokens import SESSION, SOCKET, TokenError, TokenService
 
 SECRET = "k" * 48
 USER = str(uuid.uuid4())
@@ -30,10 +30,11 @@ def test_issued_token_carries_sub_iat_exp_and_verifies(tokens: TokenService) -> 
     now = time.time()
     token = tokens.issue(USER, now=now)
     data = jwt.decode(token, SECRET, algorithms=["HS256"])
-    assert data == {"sub": USER, "iat": int(now), "exp": int(now) + 3600}
+    assert data == {"sub": USER, "iat": int(now), "exp": int(now) + 3600, "scope": "session"}
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
     claims = tokens.verify(token)
-    assert (claims.user_id, claims.expires_at) == (USER, int(now) + 3600)
+    assert (claims.user_id, claims.expires_at, claims.scope) == (USER, int(now) + 3600,
+                                                                 "session")
 
 
 def test_default_lifetime_is_the_configured_ttl(tokens: TokenService) -> None:
@@ -92,3 +93,42 @@ def test_token_missing_a_claim_or_with_a_bad_subject_is_invalid(
 @pytest.mark.parametrize("garbage", ["abc", "a.b.c", "Bearer x", "é" * 10])
 def test_garbage_is_invalid(tokens: TokenService, garbage: str) -> None:
     assert code_of(tokens, garbage) == "token_invalid"
+
+
+def test_a_socket_token_is_refused_where_only_a_session_token_will_do(
+        tokens: TokenService) -> None:
+    token = tokens.issue(USER, ttl=60, scope=SOCKET)
+    assert jwt.decode(token, SECRET, algorithms=["HS256"])["scope"] == "socket"
+    assert code_of(tokens, token) == "token_wrong_scope"      # the default: session only
+    claims = tokens.verify(token, scopes=(SESSION, SOCKET))
+    assert (claims.user_id, claims.scope) == (USER, "socket")
+
+
+def test_a_session_token_is_good_for_the_socket_too(tokens: TokenService) -> None:
+    assert tokens.verify(tokens.issue(USER), scopes=(SESSION, SOCKET)).scope == "session"
+
+
+def test_a_token_without_scope_from_before_scopes_existed_is_a_session_token(
+        tokens: TokenService) -> None:
+    legacy = jwt.encode({"sub": USER, "iat": int(time.time()), "exp": int(time.time()) + 60},
+                        SECRET, algorithm="HS256")
+    assert tokens.verify(legacy).scope == "session"
+
+
+@pytest.mark.parametrize("scope", ["admin", "", None, ["session"], 1])
+def test_a_token_with_an_unknown_scope_is_invalid(tokens: TokenService, scope: object) -> None:
+    token = jwt.encode({"sub": USER, "iat": int(time.time()), "exp": int(time.time()) + 60,
+                        "scope": scope}, SECRET, algorithm="HS256")
+    assert code_of(tokens, token) == "token_invalid"
+    with pytest.raises(TokenError):
+        tokens.verify(token, scopes=(SESSION, SOCKET))
+
+
+def test_an_expired_socket_token_is_expired_not_wrong_scope(tokens: TokenService) -> None:
+    token = tokens.issue(USER, now=time.time() - 100, ttl=10, scope=SOCKET)
+    assert code_of(tokens, token) == "token_expired"
+
+
+def test_issuing_an_unknown_scope_is_a_programming_error(tokens: TokenService) -> None:
+    with pytest.raises(ValueError):
+        tokens.issue(USER, scope="admin")

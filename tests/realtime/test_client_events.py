@@ -5,6 +5,7 @@ import asyncio
 
 import pytest
 
+from taskpulse.db.models import Message
 from taskpulse.realtime.events import RUN_TERMINAL
 
 
@@ -44,6 +45,16 @@ async def test_chat_errors_from_the_agent_come_back_in_the_ack(signup, open_tab)
     assert ack["error"]["code"] == "invalid_conversation_id"
     ack = await tab.call("chat_send", {"message": " \n "})
     assert ack["error"]["code"] == "message_empty"
+
+
+@pytest.mark.parametrize("message", ["add buy\x00milk", "add \x1b[31mred"])
+async def test_chat_send_with_control_characters_gets_an_ack_error(signup, open_tab, message):
+    acct = await signup()
+    tab = await open_tab(acct)
+    ack = await tab.call("chat_send", {"message": message})
+    assert ack["error"]["code"] == "validation_error"
+    assert ack["error"]["message"].startswith("message: must not contain")
+    assert await Message.filter(owner_id=acct.user_id).count() == 0
 
 
 async def test_run_cancel_of_an_unknown_run_is_not_ok(signup, open_tab):

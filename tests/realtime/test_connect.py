@@ -7,6 +7,7 @@ import jwt
 import pytest
 import socketio
 
+from taskpulse.auth.tokens import SOCKET
 from taskpulse.keys import TOKENS
 from taskpulse.realtime.events import PROTOCOL_VERSION
 from tests.realtime.conftest import add_task
@@ -43,6 +44,23 @@ async def test_auth_payload_wins_over_other_sources(signup, open_tab):
     tab = await open_tab(auth={"token": alice.token},
                          headers={"Authorization": f"Bearer {bob.token}"})
     assert tab.welcome()["user_id"] == alice.user_id
+
+
+async def test_a_socket_scoped_page_token_opens_the_connection_and_chats(
+        app, signup, open_tab):
+    acct = await signup()
+    page_token = app[TOKENS].issue(acct.user_id, ttl=600, scope=SOCKET)
+    tab = await open_tab(auth={"token": page_token})
+    assert tab.welcome()["user_id"] == acct.user_id
+    ack = await tab.call("chat_send", {"message": "help"})
+    assert "run_id" in ack, ack
+
+
+async def test_an_expired_socket_token_is_refused_with_token_expired(app, signup, new_tab):
+    acct = await signup()
+    old = app[TOKENS].issue(acct.user_id, now=time.time() - 3600, ttl=60, scope=SOCKET)
+    refusal = await refused(new_tab(), auth={"token": old})
+    assert refusal["data"]["code"] == "token_expired"
 
 
 async def refused(tab, **kwargs) -> dict:

@@ -96,3 +96,19 @@ async def test_events_of_users_without_a_connection_here_are_skipped_unparsed(
     await tab.wait_stream(1)
     assert manager.skipped - before == 3
     assert [d["task"]["title"] for _, d in tab.stream()] == ["seen"]
+
+
+async def test_after_losing_its_subscription_a_process_makes_its_clients_reconnect(
+        app, signup, open_tab, redis_client, redis_prefix):
+    """Events published while the subscription was down never reach this process; its
+    clients are disconnected so that they reconnect and catch up from the log."""
+    acct = await signup()
+    tab = await open_tab(acct)
+    mine = [c for c in await redis_client.client_list()
+            if c.get("name") == f"{redis_prefix}-socketio"]
+    assert mine
+    for connection in mine:
+        await redis_client.client_kill_filter(_id=connection["id"])
+    await asyncio.wait_for(tab.disconnected.wait(), 10)
+    again = await open_tab(acct)            # and the process works again
+    assert again.welcome()["user_id"] == acct.user_id

@@ -77,8 +77,8 @@ async def test_idle_streams_expire(make_log, redis_client):
     assert 0 < await redis_client.ttl(log.key("u1")) <= 2
 
 
-async def test_append_and_broadcast_publishes_the_event_with_its_id(make_log, redis_client,
-                                                                  redis_prefix):
+async def test_append_and_broadcast_publishes_the_event_with_its_id(
+        make_log, redis_client, redis_prefix):
     log = make_log()
     channel = redis_prefix + ":socketio"
     pubsub = redis_client.pubsub()

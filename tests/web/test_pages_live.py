@@ -7,6 +7,7 @@ import time
 import pytest
 
 from taskpulse.app import create_app
+from taskpulse.auth.tokens import SOCKET
 from taskpulse.config import ROOT
 from taskpulse.keys import EVENT_LOG, TOKENS
 from taskpulse.realtime.events import CLIENT_EVENTS, NAMESPACE, SERVER_EVENTS
@@ -22,8 +23,8 @@ async def test_live_pages_carry_a_short_lived_token_for_the_socket(client, app, 
     user_id = await sign_up_page(client)
     html = await (await client.get(path)).text()
     assert meta(html, "tp-user-id") == user_id
-    claims = app[TOKENS].verify(meta(html, "tp-socket-token"))
-    assert claims.user_id == user_id
+    claims = app[TOKENS].verify(meta(html, "tp-socket-token"), scopes=(SOCKET,))
+    assert (claims.user_id, claims.scope) == (user_id, "socket")
     assert claims.expires_at - time.time() <= ttl + 1
     assert int(meta(html, "tp-socket-token-expires-in")) <= ttl
     assert meta(html, "tp-transport") == "auto"
@@ -36,7 +37,8 @@ async def test_the_socket_token_never_outlives_the_session(client, app):
     body = await resp.json()
     assert resp.headers["Cache-Control"] == "no-store"
     assert body["user_id"] == user_id and body["expires_in"] <= 120
-    assert app[TOKENS].verify(body["token"]).expires_at <= time.time() + 121
+    claims = app[TOKENS].verify(body["token"], scopes=(SOCKET,))
+    assert claims.scope == "socket" and claims.expires_at <= time.time() + 121
 
 
 async def test_socket_token_endpoint_needs_a_session(client):

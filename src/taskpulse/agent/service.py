@@ -3,12 +3,15 @@
 A run is started by a request but owned by the service: it keeps going when the
 HTTP client or the tab that started it goes away. One run at a time per conversation.
 No conversation state is kept between runs; everything is read from the database.
+
+A message sent with a ``client_msg_id`` is sent once: a resend with the same id by the
+same user within :data:`RESEND_WINDOW` (a mobile app retrying after a reconnect) gets the
+original ``run_id`` and ``conversation_id`` back instead of a second message and run.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -28,6 +31,7 @@ from taskpulse.db.models import Conversation, Message, Run, ToolCall
 from taskpulse.keys import AGENT
 from taskpulse.llm.base import LLMProvider
 from taskpulse.realtime.emitter import EventSink
+from taskpulse.tasks.schemas import text_problem
 from taskpulse.tasks.service import TaskService, parse_uuid
 
 if TYPE_CHECKING:
@@ -36,15 +40,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 10_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_CLIENT_MSG_ID_CHARS = 100
+RESEND_WINDOW = timedelta(hours=24)
 KEEP_FINISHED_SECONDS = 60
 
 
 def clean_message(message: object) -> str:
-    """The message as stored: control characters removed, ends trimmed, newlines kept."""
+    """The message as stored: ends trimmed, newlines kept. NUL and other control
+    characters are refused (422 ``validation_error``), like in every other text field."""
     if not isinstance(message, str):
         raise ChatError(400, "invalid_message", "The message must be text.")
-    text = _CONTROL.sub("", message.replace("\r\n", "\n")).strip()
+    problem = text_problem(message)
+    if problem is not None:
+        raise ChatError(422, "validation_error", f"message: {problem}")
+    text = message.replace("\r\n", "\n").strip()
     if not text:
         raise ChatError(400, "message_empty", "The message is empty.")
     if len(text) > MAX_MESSAGE_CHARS:
@@ -52,6 +61,21 @@ def clean_message(message: object) -> str:
                         f"Messages can be at most {MAX_MESSAGE_CHARS:,} characters "
                         f"(this one has {len(text):,}).")
     return text
+
+
+def clean_client_msg_id(value: object) -> str | None:
+    """The sender's message id as stored (``None`` when not given or empty)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ChatError(400, "invalid_client_msg_id", "client_msg_id must be text.")
+    if len(value) > MAX_CLIENT_MSG_ID_CHARS:
+        raise ChatError(400, "invalid_client_msg_id", "client_msg_id can be at most "
+                        f"{MAX_CLIENT_MSG_ID_CHARS} characters.")
+    problem = text_problem(value)
+    if problem is not None:
+        raise ChatError(422, "validation_error", f"client_msg_id: {problem}")
+    return value
 
 
 def conversation_title(text: str) -> str:
@@ -90,8 +114,11 @@ class AgentService:
         if self._closing:
             raise ChatError(503, "unavailable", "The server is restarting; try again shortly.")
         text = clean_message(message)
+        msg_id = clean_client_msg_id(client_msg_id)
         peers = self.peers.start_lock(user_id) if self.peers else nullcontext()
         async with self._lock(user_id), peers:
+            if msg_id is not None and (earlier := await self._resent(user_id, msg_id)):
+                return earlier
             conversation = await self._existing(user_id, conversation_id)
             if conversation is not None:
                 await self._check_idle(str(conversation.id))
@@ -104,7 +131,7 @@ class AgentService:
             run = await Run.create(owner_id=user_id, conversation_id=cid,
                                    process_id=self.process_id)
             saved = await Message.create(conversation_id=cid, owner_id=user_id, role="user",
-                                         content=text, run_id=run.id)
+                                         content=text, run_id=run.id, client_msg_id=msg_id)
             await Conversation.filter(id=cid).update(updated_at=datetime.now(timezone.utc))
             state = RunState(user_id, str(run.id), cid, user_message=message_dict(saved))
             task = asyncio.create_task(self._execute(state), name=f"agent-run-{run.id}")
@@ -162,6 +189,19 @@ class AgentService:
         if conversation is None:
             raise ChatError(404, "conversation_not_found", "No such conversation.")
         return conversation
+
+    async def _resent(self, user_id: str, client_msg_id: str) -> RunStarted | None:
+        """The run of this user's message with ``client_msg_id``, if sent recently."""
+        since = datetime.now(timezone.utc) - RESEND_WINDOW
+        earlier = await Message.filter(
+            owner_id=user_id, client_msg_id=client_msg_id, role="user",
+            created_at__gte=since).order_by("-created_at").first()
+        if earlier is None or earlier.run_id is None:
+            return None
+        log.info("user %s resent message %.40r; answering with run %s", user_id,
+                 client_msg_id, earlier.run_id)
+        return RunStarted(str(earlier.run_id),
+                          str(earlier.conversation_id))  # type: ignore[attr-defined]
 
     async def _check_idle(self, conversation_id: str) -> None:
         busy = conversation_id in self._active

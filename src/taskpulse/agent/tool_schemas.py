@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from taskpulse.tasks.schemas import PlainText
+
 TASK_REF = {"type": "string",
             "description": "The task's id (preferred, from an earlier result) or its exact "
                            "title."}
@@ -95,8 +97,8 @@ class _Args(BaseModel):
 
 
 class AddTaskArgs(_Args):
-    title: str = Field(min_length=1, max_length=255)
-    description: str = Field(default="", max_length=2000)
+    title: PlainText = Field(min_length=1, max_length=255)
+    description: PlainText = Field(default="", max_length=2000)
     due_date: str | None = None
     priority: str | None = None
 
@@ -112,8 +114,8 @@ class ListTasksArgs(_Args):
 
 class UpdateTaskArgs(_Args):
     task: str = Field(min_length=1)
-    title: str | None = Field(default=None, min_length=1, max_length=255)
-    description: str | None = Field(default=None, max_length=2000)
+    title: PlainText | None = Field(default=None, min_length=1, max_length=255)
+    description: PlainText | None = Field(default=None, max_length=2000)
     due_date: str | None = None
     priority: str | None = None
 

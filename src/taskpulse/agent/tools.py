@@ -225,7 +225,8 @@ TOOLS: dict[str, Tool] = {
 def _validation_message(tool: str, exc: ValidationError) -> str:
     err = exc.errors(include_url=False)[0]
     where = ".".join(str(p) for p in err["loc"]) or "arguments"
-    return f"Invalid arguments for {tool}: {where}: {err['msg']}."
+    what = str(err["msg"]).removeprefix("Value error, ")
+    return f"Invalid arguments for {tool}: {where}: {what}."
 
 
 async def run_tool(ctx: ToolContext, tool: str, arguments: dict[str, Any],
@@ -241,6 +242,8 @@ async def run_tool(ctx: ToolContext, tool: str, arguments: dict[str, Any],
         return await TOOLS[tool](ctx, args, step)
     except ToolInputError as exc:
         return failure("invalid_input", str(exc))
+    except ValidationError as exc:   # the task service's own input rules (TaskCreate...)
+        return failure("invalid_input", _validation_message(tool, exc))
     except TaskNotFound as exc:
         return failure("not_found", f'I couldn\'t find a task called "{exc.args[0]}".'
                        if exc.args and exc.args[0] else "I couldn't find that task.")

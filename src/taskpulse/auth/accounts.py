@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 
 from taskpulse.auth.passwords import hash_password, verify_password
 from taskpulse.db.models import User
+from taskpulse.tasks.schemas import PlainText
 
 
 class AccountError(Exception):
@@ -26,16 +27,16 @@ def _normal_email(value: str) -> str:
 
 class SignupIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    email: str = Field(max_length=254)
+    email: PlainText = Field(max_length=254)
     password: str = Field(min_length=8, max_length=256)
-    name: str = Field(default="", max_length=100)
+    name: PlainText = Field(default="", max_length=100)
 
     _email = field_validator("email")(classmethod(lambda cls, v: _normal_email(v)))
 
 
 class LoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str = Field(max_length=254)
+    email: PlainText = Field(max_length=254)
     password: str = Field(min_length=1, max_length=256)
 
     _email = field_validator("email")(classmethod(lambda cls, v: v.strip().lower()))

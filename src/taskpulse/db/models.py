@@ -63,12 +63,16 @@ class Message(Model):
     role = fields.CharField(max_length=10)
     content = fields.TextField()
     run_id = fields.UUIDField(null=True)
+    # The sender's id for a user message (chat_send / POST chat): a resend with the same
+    # id by the same user within a day returns the original run instead of a new one.
+    client_msg_id = fields.CharField(max_length=100, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "message"
         indexes = (Index(fields=("conversation_id", "created_at")),
-                   Index(fields=("owner_id", "role", "created_at")))
+                   Index(fields=("owner_id", "role", "created_at")),
+                   Index(fields=("owner_id", "client_msg_id")))
 
 
 class Run(Model):

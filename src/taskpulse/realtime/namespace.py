@@ -19,7 +19,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from taskpulse.agent.api import ChatError
-from taskpulse.auth.tokens import Claims, TokenError
+from taskpulse.auth.tokens import SESSION, SOCKET, Claims, TokenError
 from taskpulse.keys import AGENT, CONFIG, PUBLISHER, TOKENS
 from taskpulse.realtime.emitter import now_iso
 from taskpulse.realtime.events import (CLIENT_EVENTS_BY_NAME, NAMESPACE, ChatSend, ChatSendAck,
@@ -80,7 +80,8 @@ class ChatNamespace(socketio.AsyncNamespace):
             raise refuse("unauthorized", "The session cookie is only accepted from this "
                                          "site's own pages; send the token in auth.")
         try:
-            return self.app[TOKENS].verify(creds.token)
+            # The one place a page's short-lived socket token is accepted.
+            return self.app[TOKENS].verify(creds.token, scopes=(SESSION, SOCKET))
         except TokenError as exc:
             code = "token_expired" if exc.code == "token_expired" else "unauthorized"
             raise refuse(code, exc.message) from None

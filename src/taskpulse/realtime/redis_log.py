@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from taskpulse.realtime.eventlog import LoggedEvent, parse_id
+from taskpulse.realtime.redis_batch import ScriptBatcher
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -93,7 +94,7 @@ class RedisEventLog:
         self.max_events = max_events
         self.max_age_ms = int(max_age_seconds * 1000)
         self.ttl = max(int(ttl_seconds), int(max_age_seconds) + 1)
-        self._append = redis.register_script(_APPEND)
+        self._append = ScriptBatcher(redis, redis.register_script(_APPEND))
         self._since = redis.register_script(_SINCE)
 
     def key(self, user_id: str) -> str:
@@ -109,7 +110,7 @@ class RedisEventLog:
         """Store the event and, in the same step, publish ``frame[0] + event + frame[1]``
         on ``channel`` (nothing is published when ``channel`` is empty)."""
         body = {key: value for key, value in data.items() if key != "id"}
-        raw = await self._append(keys=[self.key(user_id)], args=[
+        raw = await self._append([self.key(user_id)], [
             name, orjson.dumps(body), self.max_events, self.max_age_ms, self.ttl,
             channel, frame[0], frame[1]])
         event_id = _text(raw)
@@ -152,8 +153,8 @@ class RedisEventLog:
 
     async def newest_first(self, user_id: str) -> list[LoggedEvent]:
         """The whole stream, newest first (for rare scans such as run recovery)."""
-        return [self._decode(e) for e in
-                await self.redis.xrevrange(self.key(user_id), "+", "-")]
+        entries = await self.redis.xrevrange(self.key(user_id), "+", "-")
+        return [self._decode(e) for e in entries or ()]
 
     async def close(self) -> None:
         await self.redis.aclose()

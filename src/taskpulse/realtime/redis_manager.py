@@ -54,8 +54,9 @@ Message = dict[str, Any]
 class LogRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
     """python-socketio's Redis manager, with catch-up buffers and local-interest filtering."""
 
-    def __init__(self, url: str, channel: str) -> None:
-        super().__init__(url, channel=channel)
+    def __init__(self, url: str, channel: str, client_name: str = "") -> None:
+        options = {"client_name": client_name} if client_name else {}
+        super().__init__(url, channel=channel, redis_options=options)
         self._buffers: dict[str, dict[str, deque[Message]]] = {}   # room -> sid -> events
         self._marks: dict[str, dict[str, tuple[int, int]]] = {}    # room -> sid -> newest id
         self.subscribed = asyncio.Event()
@@ -165,7 +166,8 @@ class FastLogRedisManager(LogRedisManager, FanoutRedisManager):  # type: ignore[
 
 def create_manager(config: Config) -> LogRedisManager:
     cls = FastLogRedisManager if config.sio_fast_fanout else LogRedisManager
-    return cls(config.redis_url, channel=f"{config.redis_prefix}:socketio")
+    return cls(config.redis_url, channel=f"{config.redis_prefix}:socketio",
+               client_name=f"{config.redis_prefix}-socketio")
 
 
 class BufferedGate(RoomGate):

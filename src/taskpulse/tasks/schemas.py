@@ -1,13 +1,44 @@
-"""Validated input for task changes (shared by the REST API, the pages and the tools)."""
+"""Validated input for task changes (shared by the REST API, the pages and the tools).
+
+Text rule (:data:`PlainText`, :func:`check_text`): user text may not contain NUL or
+other control characters; tab, line feed and carriage return are fine. It is enforced
+here so that every entry point (JSON API, HTML forms, agent tools, chat) refuses such
+text with a clear error instead of storing it (PostgreSQL cannot store NUL at all).
+"""
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 Priority = Literal["low", "medium", "high"]
 StatusFilter = Literal["all", "pending", "completed"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` breaks the text rule (``None``: it does not)."""
+    found = _CONTROL.search(value)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "must not contain NUL characters"
+    return f"must not contain control characters (found U+{ord(found.group()):04X})"
+
+
+def check_text(value: str) -> str:
+    """A pydantic validator: ``value`` unchanged, or ValueError saying what is wrong."""
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+#: A string that follows the text rule.
+PlainText = Annotated[str, AfterValidator(check_text)]
 
 
 class _Strict(BaseModel):
@@ -15,8 +46,8 @@ class _Strict(BaseModel):
 
 
 class TaskCreate(_Strict):
-    title: str = Field(min_length=1, max_length=255)
-    description: str = Field(default="", max_length=2000)
+    title: PlainText = Field(min_length=1, max_length=255)
+    description: PlainText = Field(default="", max_length=2000)
     due_date: date | None = None
     priority: Priority = "medium"
     completed: bool = False
@@ -24,8 +55,8 @@ class TaskCreate(_Strict):
 
 class TaskUpdate(_Strict):
     """Every field optional: PATCH semantics. PUT uses :class:`TaskCreate`."""
-    title: str | None = Field(default=None, min_length=1, max_length=255)
-    description: str | None = Field(default=None, max_length=2000)
+    title: PlainText | None = Field(default=None, min_length=1, max_length=255)
+    description: PlainText | None = Field(default=None, max_length=2000)
     due_date: date | None = None
     priority: Priority | None = None
     completed: bool | None = None

@@ -111,12 +111,17 @@ class TaskService:
 
     async def update(self, user_id: str, task_id: str, data: TaskUpdate | TaskCreate) -> Task:
         # PUT (TaskCreate) replaces every field; PATCH (TaskUpdate) only what was sent.
+        # A change to nothing (``{}``, or every value as it already is) saves nothing,
+        # keeps ``updated_at`` and publishes no event: the task comes back unchanged.
         changes = data.model_dump(exclude_unset=not isinstance(data, TaskCreate))
         async with in_transaction():
             task = await self.get(user_id, task_id)
-            for key, value in changes.items():
+            changed = {k: v for k, v in changes.items() if getattr(task, k) != v}
+            if not changed:
+                return task
+            for key, value in changed.items():
                 setattr(task, key, value)
-            await task.save()
+            await task.save(update_fields=[*changed, "updated_at"])
         await self._publish(user_id, "task_updated", {"task": task_to_dict(task)})
         return task
 

@@ -9,10 +9,7 @@ from taskpulse.db.models import User
 from taskpulse.keys import CONFIG, LOGIN_THROTTLE, TOKENS
 from taskpulse.web.auth import COOKIE_NAME, authenticate, refuse_foreign_origin
 from taskpulse.web.errors import ApiError, api_error, parse_json
-
-
-def client_address(request: web.Request) -> str:
-    return request.remote or "unknown"
+from taskpulse.web.proxies import client_address
 
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:

@@ -1,7 +1,8 @@
 """``POST /api/{user_id}/chat``: one message in, the finished run out.
 
 Works with no socket at all (the graceful-degradation path): the handler starts a run
-and waits for it. Progress events still go to the user's room for any open tab. If the
+and waits for it. A retry with the same ``client_msg_id`` waits for (or reads back) the
+original run instead of starting another. Progress events still go to the user's room for any open tab. If the
 HTTP client goes away, the run carries on and its reply is saved.
 """
 from __future__ import annotations
@@ -11,15 +12,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from taskpulse.agent.api import ChatError
 from taskpulse.keys import AGENT
+from taskpulse.tasks.schemas import PlainText
 from taskpulse.web.auth import require_path_user
 from taskpulse.web.errors import ApiError, parse_json
 
 
 class ChatIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    message: str                         # length is checked by the agent (400, not 422)
+    message: PlainText                   # length is checked by the agent (400, not 422)
     conversation_id: str | None = None
-    client_msg_id: str | None = Field(default=None, max_length=100)
+    # The sender's id for this message: a resend with the same id (within a day) gets
+    # the original run's answer instead of starting a second run.
+    client_msg_id: PlainText | None = Field(default=None, max_length=100)
 
 
 def chat_error(exc: ChatError) -> ApiError:

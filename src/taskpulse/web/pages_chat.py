@@ -5,7 +5,9 @@ but the Socket.IO ``auth`` payload needs a JWT. Each live page gets its own toke
 short lifetime (``socket_token_ttl_seconds``, never past the session's expiry), rendered into a
 ``<meta>`` tag of a ``no-store`` page; a long-lived tab asks ``GET /api/auth/socket-token``
 (cookie-authenticated, same-origin readable only) for a fresh one before it reconnects.
-The 7-day session token itself never reaches JavaScript.
+The 7-day session token itself never reaches JavaScript, and the page token is
+socket-scoped: it opens a Socket.IO connection and nothing else (no API call, no
+refresh into a session).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import time
 
 from aiohttp import web
 
+from taskpulse.auth.tokens import SOCKET
 from taskpulse.keys import TOKENS
 from taskpulse.realtime.events import CLIENT_EVENTS, NAMESPACE, PROTOCOL_VERSION, SERVER_EVENTS
 from taskpulse.web.auth import authenticate, token_from_request
@@ -32,7 +35,7 @@ async def socket_token(request: web.Request) -> web.Response:
     user_id = authenticate(request)
     claims = request.app[TOKENS].verify(token_from_request(request)[0])
     ttl = socket_token_ttl(request, claims.expires_at)
-    token = request.app[TOKENS].issue(user_id, ttl=ttl)
+    token = request.app[TOKENS].issue(user_id, ttl=ttl, scope=SOCKET)
     return web.json_response({"token": token, "expires_in": ttl,
                               "expires_at": int(time.time()) + ttl, "user_id": user_id},
                              headers={"Cache-Control": "no-store"})

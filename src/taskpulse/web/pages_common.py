@@ -19,7 +19,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from taskpulse.auth.tokens import Claims, TokenError
+from taskpulse.auth.tokens import SOCKET, Claims, TokenError
 from taskpulse.db.models import User
 from taskpulse.keys import CONFIG, EVENT_LOG, TOKENS
 from taskpulse.web.auth import COOKIE_NAME, same_origin
@@ -175,7 +175,7 @@ async def socket_context(request: web.Request, session: Session) -> dict[str, An
     ttl = socket_token_ttl(request, session.claims.expires_at)
     last_id = await request.app[EVENT_LOG].last_id(session.user_id)
     return {
-        "token": request.app[TOKENS].issue(session.user_id, ttl=ttl),
+        "token": request.app[TOKENS].issue(session.user_id, ttl=ttl, scope=SOCKET),
         "expires_in": ttl,
         "transport": config.transport,
         "last_event_id": last_id or STREAM_START,

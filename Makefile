@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 VENDOR := static/vendor/socket.io.min.js
 PYTEST_ARGS ?=
 
-.PHONY: run test migrate setup browser bench bench-smoke lint typecheck asyncapi clean
+.PHONY: run test migrate setup browser bench bench-smoke bench-redis lint typecheck asyncapi clean
 
 run: setup migrate
 	$(VENV)/bin/taskpulse serve
@@ -54,6 +54,10 @@ bench: setup
 
 bench-smoke: setup
 	$(PY) -m benchmarks.run --smoke
+
+# What several processes on Redis cost, next to the single-process path (needs Redis).
+bench-redis: setup
+	$(PY) -m benchmarks.redis_scaleout
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache

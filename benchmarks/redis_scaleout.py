@@ -23,7 +23,6 @@ import secrets
 import sys
 import uuid
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from benchmarks.extra import REDIS_URL, _redis_up

@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 async def serve(app: web.Application, host: str, port: int, *, shutdown_timeout: float,
                 ready: Callable[[], None]) -> None:
     """Serve ``app`` until SIGTERM/SIGINT, then stop as described above."""
+    signals = asyncio.Queue[int]()     # from the start, so a signal is never lost
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, signals.put_nowait, sig)
     runner = web.AppRunner(app, handle_signals=False, access_log=None,
                            shutdown_timeout=shutdown_timeout)
     await runner.setup()
@@ -44,10 +48,6 @@ async def serve(app: web.Application, host: str, port: int, *, shutdown_timeout:
         site = web.TCPSite(runner, host, port)
         await site.start()
         ready()
-        signals = asyncio.Queue[int]()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, signals.put_nowait, sig)
         received = await signals.get()
         log.info("%s received: stopping", signal.Signals(received).name)
         await site.stop()

@@ -13,6 +13,12 @@ from tests.realtime.conftest import add_task
 pytestmark = pytest.mark.redis
 
 
+@pytest.fixture(params=[True, False], ids=["fast-fanout", "library-fanout"])
+def config(config, request):
+    """Both local delivery paths: fanout's and python-socketio's own."""
+    return config.replace(sio_fast_fanout=request.param)
+
+
 def key(event_id: str) -> tuple[int, int]:
     ms, n = event_id.split("-")
     return int(ms), int(n)

@@ -87,6 +87,15 @@ async def test_cancel_from_a_tab_on_another_process_stops_the_run(cluster, tab):
     assert run["status"] == "cancelled"
     assert (await on_b.call("run_cancel", {"run_id": run_id}))["ok"] is False
 
+    run_id, conversation_id = await start_slow_run(on_a)      # deleting its conversation
+    await on_b.wait_for(lambda: any(n == "agent_token" for n, _ in run_events(on_b, run_id)))
+    async with aiohttp.ClientSession() as http:
+        async with http.delete(f"{b.url}/api/{acct.user_id}/conversations/{conversation_id}",
+                               headers=acct.headers) as resp:
+            assert resp.status == 204
+    await on_b.wait_for(lambda: ended(on_b, run_id), timeout=5)
+    assert run_events(on_b, run_id)[-1][0] == "agent_cancelled"     # stopped on A first
+
 
 async def test_a_killed_process_s_run_ends_interrupted_on_every_tab(cluster, tab):
     a, b = await cluster.start(2, **SLOW)

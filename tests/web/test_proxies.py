@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from taskpulse.config import ConfigError
+from taskpulse.config import ConfigError, load_config
 from taskpulse.keys import LOGIN_THROTTLE
 from taskpulse.web.proxies import forwarded_client, parse_networks
-from tests.conftest import make_config
+from tests.conftest import TEST_SECRET, make_config
 from tests.web.api_helpers import error_of
 
 PROXIES = parse_networks(["10.0.0.1", "192.168.0.0/16", "::1"])
@@ -40,7 +40,9 @@ def test_without_trusted_proxies_the_header_is_ignored():
 
 
 def test_trusted_proxies_setting_is_validated_and_read_from_the_environment(tmp_path):
-    config = make_config(var_dir=str(tmp_path), trusted_proxies="10.0.0.1, 172.16.0.0/12")
+    config = load_config({"TASKPULSE_ENV": "test", "TASKPULSE_SECRET_KEY": TEST_SECRET,
+                          "TASKPULSE_VAR_DIR": str(tmp_path),
+                          "TASKPULSE_TRUSTED_PROXIES": "10.0.0.1, 172.16.0.0/12"})
     assert config.trusted_proxies == ("10.0.0.1", "172.16.0.0/12")
     assert make_config(var_dir=str(tmp_path)).trusted_proxies == ()
     with pytest.raises(ConfigError, match="trusted_proxies.*'proxy.local'"):

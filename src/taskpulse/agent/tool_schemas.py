@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from taskpulse.tasks.schemas import PlainText
+from taskpulse.tasks.schemas import OptionalPlainText, PlainText
 
 TASK_REF = {"type": "string",
             "description": "The task's id (preferred, from an earlier result) or its exact "
@@ -114,8 +114,8 @@ class ListTasksArgs(_Args):
 
 class UpdateTaskArgs(_Args):
     task: str = Field(min_length=1)
-    title: PlainText | None = Field(default=None, min_length=1, max_length=255)
-    description: PlainText | None = Field(default=None, max_length=2000)
+    title: OptionalPlainText = Field(default=None, min_length=1, max_length=255)
+    description: OptionalPlainText = Field(default=None, max_length=2000)
     due_date: str | None = None
     priority: str | None = None
 

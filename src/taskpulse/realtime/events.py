@@ -239,7 +239,11 @@ class ChatSend(ClientEvent):
     ack = ChatSendAck
     message: str = Field(min_length=1, max_length=10_000)
     conversation_id: str | None = None
-    client_msg_id: str | None = Field(default=None, max_length=100)
+    client_msg_id: str | None = Field(
+        default=None, max_length=100,
+        description="Your id for this message (e.g. a UUID). Sending it again within 24 "
+                    "hours (a retry after a reconnect) is acknowledged with the original "
+                    "run_id and conversation_id; no second message or run is started.")
 
 
 class RunCancelAck(BaseModel):

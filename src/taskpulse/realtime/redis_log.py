@@ -33,12 +33,15 @@ log = logging.getLogger(__name__)
 # process - the publishing one too - delivers them from the channel.
 LOG_HOST_ID = "taskpulse-event-log"
 
+# KEYS: the stream. ARGV: name, body (the event's JSON without its id), channel ('' for
+# none), the text before and after the event in the published message. The limits are
+# written into the script (see __init__): fewer arguments to send with every event.
 _APPEND = """
 local id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[1], 'd', ARGV[2])
-local excess = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[3])
+local excess = redis.call('XLEN', KEYS[1]) - MAX_EVENTS
 if excess > 0 then
   local ms = tonumber(string.match(id, '^(%d+)-'))
-  local cutoff = string.format('(%d-0', math.max(0, ms - tonumber(ARGV[4])))
+  local cutoff = string.format('(%d-0', math.max(0, ms - MAX_AGE_MS))
   local old = redis.call('XRANGE', KEYS[1], '-', cutoff, 'COUNT', math.min(excess, 1000))
   if #old > 0 then
     local ids = {}
@@ -46,10 +49,10 @@ if excess > 0 then
     redis.call('XDEL', KEYS[1], unpack(ids))
   end
 end
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
-if ARGV[6] ~= '' then
+redis.call('EXPIRE', KEYS[1], TTL_SECONDS)
+if ARGV[3] ~= '' then
   local event = '{"id":"' .. id .. '",' .. string.sub(ARGV[2], 2)
-  redis.call('PUBLISH', ARGV[6], ARGV[7] .. event .. ARGV[8])
+  redis.call('PUBLISH', ARGV[3], ARGV[4] .. event .. ARGV[5])
 end
 return id
 """
@@ -94,7 +97,10 @@ class RedisEventLog:
         self.max_events = max_events
         self.max_age_ms = int(max_age_seconds * 1000)
         self.ttl = max(int(ttl_seconds), int(max_age_seconds) + 1)
-        self._append = ScriptBatcher(redis, redis.register_script(_APPEND))
+        script = (_APPEND.replace("MAX_EVENTS", str(int(max_events)))
+                  .replace("MAX_AGE_MS", str(self.max_age_ms))
+                  .replace("TTL_SECONDS", str(self.ttl)))
+        self._append = ScriptBatcher(redis, redis.register_script(script))
         self._since = redis.register_script(_SINCE)
 
     def key(self, user_id: str) -> str:
@@ -110,9 +116,8 @@ class RedisEventLog:
         """Store the event and, in the same step, publish ``frame[0] + event + frame[1]``
         on ``channel`` (nothing is published when ``channel`` is empty)."""
         body = {key: value for key, value in data.items() if key != "id"}
-        raw = await self._append([self.key(user_id)], [
-            name, orjson.dumps(body), self.max_events, self.max_age_ms, self.ttl,
-            channel, frame[0], frame[1]])
+        raw = await self._append([self.key(user_id)],
+                                 [name, orjson.dumps(body), channel, frame[0], frame[1]])
         event_id = _text(raw)
         stored = {"id": event_id, **body}
         data.clear()

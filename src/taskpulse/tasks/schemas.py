@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 Priority = Literal["low", "medium", "high"]
 StatusFilter = Literal["all", "pending", "completed"]
@@ -29,16 +29,20 @@ def text_problem(value: str) -> str | None:
     return f"must not contain control characters (found U+{ord(found.group()):04X})"
 
 
-def check_text(value: str) -> str:
+def check_text(value: object) -> object:
     """A pydantic validator: ``value`` unchanged, or ValueError saying what is wrong."""
-    problem = text_problem(value)
+    problem = text_problem(value) if isinstance(value, str) else None
     if problem is not None:
         raise ValueError(problem)
     return value
 
 
-#: A string that follows the text rule.
-PlainText = Annotated[str, AfterValidator(check_text)]
+#: A string that follows the text rule. The check runs before the string's own
+#: validation, so length constraints (``Field(min_length=...)``) keep their usual errors.
+PlainText = Annotated[str, BeforeValidator(check_text)]
+#: The same for an optional field (write ``OptionalPlainText``, not ``PlainText | None``,
+#: which would turn the length errors into generic ones).
+OptionalPlainText = Annotated[str | None, BeforeValidator(check_text)]
 
 
 class _Strict(BaseModel):
@@ -55,8 +59,8 @@ class TaskCreate(_Strict):
 
 class TaskUpdate(_Strict):
     """Every field optional: PATCH semantics. PUT uses :class:`TaskCreate`."""
-    title: PlainText | None = Field(default=None, min_length=1, max_length=255)
-    description: PlainText | None = Field(default=None, max_length=2000)
+    title: OptionalPlainText = Field(default=None, min_length=1, max_length=255)
+    description: OptionalPlainText = Field(default=None, max_length=2000)
     due_date: date | None = None
     priority: Priority | None = None
     completed: bool | None = None

@@ -1,9 +1,9 @@
 """``POST /api/{user_id}/chat``: one message in, the finished run out.
 
 Works with no socket at all (the graceful-degradation path): the handler starts a run
-and waits for it. A retry with the same ``client_msg_id`` waits for (or reads back) the
-original run instead of starting another. Progress events still go to the user's room for any open tab. If the
-HTTP client goes away, the run carries on and its reply is saved.
+and waits for it. Progress events still go to the user's room for any open tab. If the
+HTTP client goes away, the run carries on and its reply is saved. A retry with the same
+``client_msg_id`` waits for (or reads back) the original run instead of starting another.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from taskpulse.agent.api import ChatError
 from taskpulse.keys import AGENT
-from taskpulse.tasks.schemas import PlainText
+from taskpulse.tasks.schemas import OptionalPlainText, PlainText
 from taskpulse.web.auth import require_path_user
 from taskpulse.web.errors import ApiError, parse_json
 
@@ -23,7 +23,7 @@ class ChatIn(BaseModel):
     conversation_id: str | None = None
     # The sender's id for this message: a resend with the same id (within a day) gets
     # the original run's answer instead of starting a second run.
-    client_msg_id: PlainText | None = Field(default=None, max_length=100)
+    client_msg_id: OptionalPlainText = Field(default=None, max_length=100)
 
 
 def chat_error(exc: ChatError) -> ApiError:

@@ -56,6 +56,9 @@ C: list[tuple[list[str], str, list[tuple[str, dict[str, Any]]], dict[str, Any]]]
     ([], "schedule a haircut next week", [("add_task", {"title": "haircut"})],
      {"haircut": {"due_date": day(7)}}),
     ([], "add", [], {"reply": "What should the task say"}),
+    ([], "add renew insurance - notes: ask about the discount",
+     [("add_task", {"title": "renew insurance", "description": "ask about the discount"})],
+     {"renew insurance": {"description": "ask about the discount"}}),
     # ---- list -----------------------------------------------------------------------
     ([], "what's on my list?", [("list_tasks", {"status": "all"})],
      {"reply": ["buy milk", "water plants", "pay rent"]}),

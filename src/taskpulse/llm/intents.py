@@ -194,7 +194,7 @@ def _add(text: str) -> Intent | None:
     intent = Intent("add")
     rest = re.sub(r"\s+(?:to|on|onto|in)\s+(?:my\s+|the\s+)?(?:list|tasks|todo list|"
                   r"to-do list|todos)$", "", rest, flags=IC)
-    if d := re.search(r"\s*(?:,\s*)?(?:with\s+(?:the\s+|a\s+)?|-\s*)(?:description|note|notes|"
+    if d := re.search(r"\s*(?:,\s*)?(?:with\s+(?:the\s+|a\s+)?|-\s*)(?:description|notes|note|"
                       r"details)\s*[:\-]?\s*(?P<d>.+)$", rest, IC):
         intent.description, rest = d["d"].strip().strip(QUOTES), rest[:d.start()]
     if p := re.search(r"(?:,?\s*(?:with|at|as)\s+)?(?:a\s+)?\b(?P<p>high|low|medium|normal|top|"

@@ -87,7 +87,7 @@ def build() -> dict[str, Any]:
         "error_ack", "Error acknowledgement", "The ack of any refused client event.",
         schema(ev.ErrorAck), examples.ERROR_ACK,
         "codes: unknown_event, invalid_payload, rate_limited (with retry_after), "
-        "agent_unavailable, internal, and the agent's own (e.g. chat_rate_limited).")
+        "agent_unavailable, internal, and the agent's own (e.g. rate_limited, run_in_progress).")
     for client_event in ev.CLIENT_EVENTS:
         request, reply = examples.CLIENT[client_event.name]
         ack_name = f"{client_event.name}_ack"

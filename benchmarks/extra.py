@@ -7,7 +7,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from benchmarks.procs import BenchError, LoadGen, Server
+from benchmarks.procs import BenchError, LoadGen, Server, cpu_seconds
 from benchmarks.scenarios import Sizes, _connect, drive
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -74,8 +74,10 @@ def agent_path(py: str, sizes: Sizes, log_dir: Path, failures: list[str]) -> dic
         pairs = [{"id": i, "token": t} for i, t in zip(setup["ids"], setup["tokens"])]
         gen.call(60, cmd="chat", users=pairs, rounds=1, message="what's open?", tabs=tabs,
                  timeout=10)   # warm-up
+        cpu0 = cpu_seconds(server.pid)
         r = gen.call(300, cmd="chat", users=pairs, rounds=sizes.agent_rounds,
                      message="what's still open?", tabs=tabs, timeout=30)
+        r["cpu_ms_per_run"] = (cpu_seconds(server.pid) - cpu0) * 1000 / max(1, r["runs"])
     except (BenchError, OSError) as exc:
         failures.append(f"agent path: {exc}")
         return {"pending": f"failed: {exc}"}

@@ -186,3 +186,18 @@ async def test_agent_start_refuses_unknown_conversations(app, signup):
     with pytest.raises(ChatError) as info:
         await app[AGENT].start(acct.user_id, "hi", "not-a-uuid")
     assert info.value.status == 400
+
+
+async def test_a_run_ended_elsewhere_sends_no_second_terminal_event(client, app, signup, llm):
+    """Another process that took this one for dead marked the run interrupted (and told the
+    tabs); when the run finishes here after all, it must not send agent_done as well."""
+    acct = await signup()
+    llm.add(Turn(text="still working on it", chunk_chars=3, delay=0.05))
+    started = await app[AGENT].start(acct.user_id, "hi")
+    await Run.filter(id=started.run_id).update(status="interrupted", error="interrupted")
+    result = await app[AGENT].wait(started.run_id)
+    assert result.status == "interrupted"
+    run = await Run.get(id=started.run_id)
+    assert run.status == "interrupted"
+    events = names(run_only(await run_events(app, acct, started.run_id)))
+    assert "agent_done" not in events and "agent_error" not in events

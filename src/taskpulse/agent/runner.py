@@ -220,12 +220,19 @@ class AgentRunner:
             "conversation_id": state.conversation_id, "run_id": state.run_id,
             "message": data}))
 
-    async def _set_status(self, state: RunState, status: str, error: str = "") -> None:
+    async def _set_status(self, state: RunState, status: str, error: str = "") -> bool:
+        """End the run unless another process already did (it marked the run interrupted
+        and sent the terminal event when this process looked dead); False then."""
         try:
-            await Run.filter(id=state.run_id).update(status=status, error=error,
-                                                     finished_at=datetime.now(timezone.utc))
+            changed = await Run.filter(id=state.run_id, status="running").update(
+                status=status, error=error, finished_at=datetime.now(timezone.utc))
         except Exception:   # the terminal event must still go out
             log.exception("could not mark run %s as %s", state.run_id, status)
+            return True
+        if not changed:
+            log.warning("run %s was already ended elsewhere; not sending %s", state.run_id,
+                        status)
+        return bool(changed)
 
     def _result(self, state: RunState, status: str, response: str,
                 message: dict[str, Any] | None, error: str | None = None) -> RunResult:
@@ -235,7 +242,8 @@ class AgentRunner:
     async def _done(self, state: RunState, emitter: ShieldedEmitter) -> RunResult:
         content = state.text
         message = await self._save_reply(state, content)
-        await self._set_status(state, "done")
+        if not await self._set_status(state, "done"):
+            return self._result(state, "interrupted", content, message, "interrupted")
         await emitter.emit(AgentDone.name, message="Done!", message_id=message["id"],
                            content=content)
         return self._result(state, "done", content, message)
@@ -243,7 +251,8 @@ class AgentRunner:
     async def _cancelled(self, state: RunState, emitter: ShieldedEmitter) -> RunResult:
         content = state.text
         message = await self._save_reply(state, content) if content else None
-        await self._set_status(state, "cancelled")
+        if not await self._set_status(state, "cancelled"):
+            return self._result(state, "interrupted", content, message, "interrupted")
         await emitter.emit(AgentCancelled.name, message="Cancelled",
                            message_id=message["id"] if message else None, content=content)
         return self._result(state, "cancelled", content, message)
@@ -251,6 +260,7 @@ class AgentRunner:
     async def _fail(self, state: RunState, emitter: ShieldedEmitter, code: str,
                     status: str = "error") -> RunResult:
         text = FRIENDLY_ERRORS[code]
-        await self._set_status(state, status, code)
+        if not await self._set_status(state, status, code):
+            return self._result(state, "interrupted", text, None, "interrupted")
         await emitter.emit(AgentError.name, code=code, message=text)
         return self._result(state, status, text, None, code)

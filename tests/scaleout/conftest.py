@@ -3,15 +3,17 @@ in-process ones the realtime suite's tabs on an app configured with Redis."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from taskpulse.config import Config
 from taskpulse.db.setup import migrate
-from tests.conftest import make_config
+from tests.conftest import Account, make_config
 from tests.realtime.conftest import Tab, open_tab  # noqa: F401  (fixture for these tests)
+from tests.scaleout.cluster import Cluster, make_cluster
 from tests.services import redis_url_or_skip
 
 __all__ = ["Tab"]
@@ -55,3 +57,30 @@ async def config(database_url: str, tmp_path: Any, redis_url: str, redis_prefix:
     if database_url.startswith("postgres"):
         await migrate(cfg)
     return cfg
+
+
+@pytest.fixture
+async def cluster(redis_url: str, redis_prefix: str, tmp_path: Path) -> AsyncIterator[Cluster]:
+    """Real server processes on one PostgreSQL database and this test's Redis prefix."""
+    async for made in make_cluster(redis_url, redis_prefix, tmp_path):
+        yield made
+
+
+@pytest.fixture
+async def tab() -> AsyncIterator[Callable[..., Any]]:
+    """``await tab(url, account, transports=..., last_event_id=...)``: a connected tab."""
+    opened: list[Tab] = []
+
+    async def connect(url: str, account: Account, transports: list[str] | None = None,
+                      **auth: Any) -> Tab:
+        made = Tab(url, transports)
+        opened.append(made)
+        await made.connect({"token": account.token, **auth})
+        return made
+
+    yield connect
+    for made in opened:
+        try:
+            await made.close()
+        except Exception:
+            pass

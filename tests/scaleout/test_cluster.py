@@ -3,8 +3,6 @@ the same order whichever process it is on, catch-up works across processes, limi
 shared, and nginx in front of them serves WebSocket and long-polling clients alike."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -12,35 +10,9 @@ import pytest
 
 from tests.conftest import Account
 from tests.realtime.conftest import Tab
-from tests.scaleout.cluster import Cluster, Server, make_cluster, sequence
+from tests.scaleout.cluster import Server, sequence
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
-
-
-@pytest.fixture
-async def cluster(redis_url: str, redis_prefix: str, tmp_path: Path) -> AsyncIterator[Cluster]:
-    async for made in make_cluster(redis_url, redis_prefix, tmp_path):
-        yield made
-
-
-@pytest.fixture
-async def tab() -> AsyncIterator[Callable[..., Any]]:
-    """``await tab(url, account, transports=..., last_event_id=...)``: a connected tab."""
-    opened: list[Tab] = []
-
-    async def connect(url: str, account: Account, transports: list[str] | None = None,
-                      **auth: Any) -> Tab:
-        made = Tab(url, transports)
-        opened.append(made)
-        await made.connect({"token": account.token, **auth})
-        return made
-
-    yield connect
-    for made in opened:
-        try:
-            await made.close()
-        except Exception:
-            pass
 
 
 async def post(url: str, path: str, account: Account | None, body: dict[str, Any]

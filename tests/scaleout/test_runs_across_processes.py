@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -16,37 +14,12 @@ import pytest
 
 from tests.conftest import Account
 from tests.realtime.conftest import Tab
-from tests.scaleout.cluster import Cluster, make_cluster, sequence
+from tests.scaleout.cluster import sequence
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 SLOW = {"TASKPULSE_OFFLINE_CHUNK_DELAY_MS": "120"}      # a "help" run takes ~3.5 s
 TERMINAL = ("agent_done", "agent_error", "agent_cancelled")
-
-
-@pytest.fixture
-async def cluster(redis_url: str, redis_prefix: str, tmp_path: Path) -> AsyncIterator[Cluster]:
-    async for made in make_cluster(redis_url, redis_prefix, tmp_path):
-        yield made
-
-
-@pytest.fixture
-async def tab() -> AsyncIterator[Callable[..., Any]]:
-    opened: list[Tab] = []
-
-    async def connect(url: str, account: Account, transports: list[str] | None = None,
-                      **auth: Any) -> Tab:
-        made = Tab(url, transports)
-        opened.append(made)
-        await made.connect({"token": account.token, **auth})
-        return made
-
-    yield connect
-    for made in opened:
-        try:
-            await made.close()
-        except Exception:
-            pass
 
 
 async def get(url: str, path: str, account: Account) -> dict[str, Any]:

@@ -50,6 +50,9 @@ class RunState:
     run_id: str
     conversation_id: str
     user_message: dict[str, Any] | None = None   # published first, as message_created
+    # The model's view of the conversation when it is known without reading the database
+    # (a conversation this run just created holds only the user's message).
+    history: list[dict[str, Any]] | None = None
     cancel_reason: str | None = None      # "user" or "shutdown"
     finishing: bool = False               # past the point where cancelling helps
     parts: list[str] = field(default_factory=list)
@@ -127,7 +130,10 @@ class AgentRunner:
     async def _rounds(self, state: RunState, emitter: ShieldedEmitter,
                       batcher: TokenBatcher) -> None:
         today = datetime.now(timezone.utc).date()
-        history = await load_history(state.conversation_id, self.config.agent_history_chars)
+        history = state.history
+        if history is None:
+            history = await load_history(state.conversation_id,
+                                         self.config.agent_history_chars)
         messages: list[dict[str, Any]] = [system_message(today), *history]
         ctx = ToolContext(state.user_id, state.run_id, state.conversation_id, self.tasks,
                           today)

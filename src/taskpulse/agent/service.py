@@ -124,6 +124,7 @@ class AgentService:
                 await self._check_idle(str(conversation.id))
             await check_chat_limits(user_id, self.config.chat_per_minute,
                                     self.config.chat_per_day)
+            new = conversation is None
             if conversation is None:
                 conversation = await Conversation.create(owner_id=user_id,
                                                          title=conversation_title(text))
@@ -132,8 +133,10 @@ class AgentService:
                                    process_id=self.process_id)
             saved = await Message.create(conversation_id=cid, owner_id=user_id, role="user",
                                          content=text, run_id=run.id, client_msg_id=msg_id)
-            await Conversation.filter(id=cid).update(updated_at=datetime.now(timezone.utc))
-            state = RunState(user_id, str(run.id), cid, user_message=message_dict(saved))
+            if not new:     # a new conversation's updated_at was just set by create
+                await Conversation.filter(id=cid).update(updated_at=datetime.now(timezone.utc))
+            state = RunState(user_id, str(run.id), cid, user_message=message_dict(saved),
+                             history=[{"role": "user", "content": text}] if new else None)
             task = asyncio.create_task(self._execute(state), name=f"agent-run-{run.id}")
             self._active[cid] = state.run_id
             self._runs[state.run_id] = _Handle(state, task)

@@ -115,11 +115,14 @@ def checks(med: dict[str, dict[str, Any]], extras: dict[str, Any],
         f"{_f(tp.get('poll_p50_ms'))}/{_f(tp.get('poll_p99_ms'))} vs "
         f"{_f(node.get('poll_p50_ms'))}/{_f(node.get('poll_p99_ms'))} ms",
     ]
-    agent = (extras.get("agent") or {}).get("numbers")
-    lines.append(mark(None if not agent or agent.get("p50") is None else
-                      agent["p50"] <= 15 and agent["p99"] <= 50)
-                 + "agent path (SQLite) p50 ≤ 15 ms and p99 ≤ 50 ms: "
-                 + (f"{agent['p50']:.1f} / {agent['p99']:.1f} ms" if agent else "not run"))
+    agent_runs = (extras.get("agent") or {}).get("numbers") or {}
+    for key, label in (("sqlite", "SQLite"), ("postgres", "PostgreSQL")):
+        agent = agent_runs.get(key)
+        lines.append(mark(None if not agent or agent.get("p50") is None else
+                          agent["p50"] <= 15 and agent["p99"] <= 50)
+                     + f"agent path ({label}) p50 ≤ 15 ms and p99 ≤ 50 ms: "
+                     + (f"{agent['p50']:.1f} / {agent['p99']:.1f} ms" if agent
+                        else "not run"))
     redis = (extras.get("redis") or {}).get("numbers")
     lines.append(mark(None if not redis else redis["lost"] == 0 and redis["reordered"] == 0)
                  + "Redis fan-out: no event lost or reordered")

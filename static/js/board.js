@@ -8,11 +8,31 @@ const FILTER_TEST = {
   completed: (t) => t.completed,
 };
 const EMPTY_TEXT = {
-  all: "No tasks yet. Add one above, or ask the assistant in Chat.",
-  pending: "Nothing open. Nice.",
-  completed: "Nothing done yet.",
+  all: () => ["No tasks yet. Add one above, or ", el("a", { href: "/chat", text: "ask the assistant" }), "."],
+  pending: () => ["Nothing open. Nice."],
+  completed: () => ["Nothing done yet."],
 };
 const PRIORITIES = ["low", "medium", "high"];
+const DAY_MS = 86_400_000;
+
+function localIso(d) {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+/** "Due tomorrow", "Due Fri", "Overdue · Nov 20" (the same words as web/pages_tasks.py). */
+export function dueLabel(due, completed, today = new Date()) {
+  if (!due) return null;
+  const [y, m, d] = due.split("-").map(Number);
+  const day = new Date(y, m - 1, d);
+  const delta = Math.round((day - new Date(today.getFullYear(), today.getMonth(), today.getDate())) / DAY_MS);
+  let when;
+  if (delta >= -1 && delta <= 1) when = ["yesterday", "today", "tomorrow"][delta + 1];
+  else if (delta > 1 && delta < 7) when = day.toLocaleDateString("en-US", { weekday: "short" });
+  else when = day.toLocaleDateString("en-US", { month: "short", day: "numeric" })
+    + (y !== today.getFullYear() ? `, ${y}` : "");
+  const overdue = delta < 0 && !completed;
+  return { text: overdue ? `Overdue · ${when}` : `Due ${when}`, overdue, iso: due };
+}
 
 function byDueThenNewest(a, b) {
   if (a.due_date !== b.due_date) {
@@ -112,7 +132,10 @@ export class Board {
     this.counts.textContent = `${this.tasks.size - done} open · ${done} done`;
     const shown = this.list.querySelectorAll("li.task:not(.is-removing)").length;
     this.empty.hidden = shown > 0;
-    this.empty.textContent = EMPTY_TEXT[this.status];
+    if (this.empty.dataset.status !== this.status) {
+      this.empty.dataset.status = this.status;
+      this.empty.replaceChildren(...EMPTY_TEXT[this.status]());
+    }
   }
 
   renderRow(task) {
@@ -124,8 +147,10 @@ export class Board {
                "aria-label": `${task.completed ? "Reopen" : "Complete"} ${task.title}` },
       on: { click: () => this.toggle(task.id, check) },
     });
+    const due = dueLabel(task.due_date, task.completed);
     const meta = el("span", { class: "task-meta" },
-      task.due_date ? el("span", { class: "due", text: `Due ${task.due_date}` }) : null,
+      due ? el("time", { class: "due" + (due.overdue ? " is-overdue" : ""), text: due.text,
+                         title: due.iso, attrs: { datetime: due.iso } }) : null,
       el("span", { class: `prio prio-${task.priority}`, text: task.priority }));
     const body = el("div", { class: "task-body" },
       el("span", { class: "task-title", text: task.title }), meta,
@@ -146,9 +171,17 @@ export class Board {
 
   // ---- actions --------------------------------------------------------------------
 
-  showError(message) {
+  /** Show an error under the add form (a message, or an error: network ones clear on reconnect). */
+  showError(error) {
+    const message = typeof error === "string" ? error : error.message;
     this.error.textContent = message;
     this.error.hidden = !message;
+    this.error.dataset.kind = error instanceof ApiError && error.code === "network" ? "network" : "";
+  }
+
+  /** The connection is back: an "offline" error is no longer true. */
+  clearNetworkError() {
+    if (this.error.dataset.kind === "network") this.showError("");
   }
 
   async add() {
@@ -169,7 +202,7 @@ export class Board {
       form.elements.title.focus();
     } catch (error) {
       if (error instanceof ApiError && Object.keys(error.fields).length) this.setFieldErrors(form, error.fields);
-      else this.showError(error.message);
+      else this.showError(error);
     } finally {
       button.disabled = false;
     }
@@ -201,7 +234,7 @@ export class Board {
       const again = this.row(taskId);
       if (again) again.querySelector(".check").focus();
     } catch (error) {
-      this.showError(error.message);
+      this.showError(error);
       button.disabled = false;
     }
   }
@@ -216,7 +249,7 @@ export class Board {
       (next ? next.querySelector(".check") : this.addForm.elements.title).focus();
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) this.remove(taskId);
-      else this.showError(error.message);
+      else this.showError(error);
     }
   }
 
@@ -229,8 +262,11 @@ export class Board {
     const due = el("input", { type: "date", value: task.due_date || "", attrs: { "aria-label": "Due date" } });
     const priority = el("select", { attrs: { "aria-label": "Priority" } },
       PRIORITIES.map((p) => el("option", { value: p, text: p[0].toUpperCase() + p.slice(1), selected: p === task.priority })));
+    const description = el("textarea", { name: "description", value: task.description || "", rows: 2,
+                                         maxLength: 2000, placeholder: "Notes",
+                                         attrs: { "aria-label": "Notes" } });
     const note = el("p", { class: "field-error", hidden: true, attrs: { role: "alert" } });
-    const form = el("form", { class: "inline-edit", novalidate: true }, title, due, priority,
+    const form = el("form", { class: "inline-edit", novalidate: true }, title, due, priority, description,
       el("div", { class: "actions" },
         el("button", { type: "submit", class: "btn btn-primary", text: "Save" }),
         el("button", { type: "button", class: "btn", text: "Cancel", on: { click: () => this.endEdit(taskId) } })),
@@ -254,8 +290,9 @@ export class Board {
   }
 
   async saveEdit(taskId, form, note) {
-    const [title, due, priority] = form.elements;
-    const body = { title: title.value.trim(), due_date: due.value || null, priority: priority.value };
+    const [title, due, priority, description] = form.elements;
+    const body = { title: title.value.trim(), due_date: due.value || null, priority: priority.value,
+                   description: description.value };
     if (!body.title) { note.textContent = "Give the task a title."; note.hidden = false; title.focus(); return; }
     try {
       const data = await api("PATCH", `${this.base}/${taskId}`, body);

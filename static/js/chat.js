@@ -33,7 +33,12 @@ const conversations = new ConversationList($("#conv-list"), base, {
   error: (message) => say(message),
 });
 
-function say(text) { notice.textContent = text || ""; notice.hidden = !text; }
+/** The notice above the messages; kind "offline" notices clear once the socket is back. */
+function say(text, kind = "") {
+  notice.textContent = text || "";
+  notice.hidden = !text;
+  if (kind) notice.dataset.kind = kind; else delete notice.dataset.kind;
+}
 
 function setUrl(id) {
   const params = new URLSearchParams(location.search);
@@ -56,10 +61,9 @@ function updateComposer() {
 }
 
 function liveProgressNotice() {
-  if (live.connected) { if (notice.dataset.kind === "offline") { say(""); delete notice.dataset.kind; } return; }
-  if (live.status.state === "offline" || live.status.state === "reconnecting") {
-    say("Live progress is unavailable right now. You can still chat: messages go over HTTP and the answer appears when it is ready.");
-    notice.dataset.kind = "offline";
+  if (live.connected) { if (notice.dataset.kind === "offline") say(""); return; }
+  if ((live.status.state === "offline" || live.status.state === "reconnecting") && !notice.dataset.kind) {
+    say("Live progress is unavailable right now. You can still chat: messages go over HTTP and the answer appears when it is ready.", "offline");
   }
 }
 
@@ -154,7 +158,12 @@ async function send(text) {
   } catch (error) {
     view.dropPending(pending);
     if (!input.value) input.value = text;              // give the words back
-    say(error.message || "The message could not be sent.");
+    fitInput();
+    if (error.code === "network") {
+      say("Could not reach the server, so the message was not sent. It is back in the box: send it again once you are online.", "offline");
+    } else {
+      say(error.message || "The message could not be sent.");
+    }
   } finally {
     sending.delete(key);
     updateComposer();
@@ -187,8 +196,7 @@ async function sendLive(text, pending) {
 }
 
 async function sendOverHttp(text, pending) {
-  say("Live progress is unavailable right now; sending over HTTP — the answer appears when it is ready.");
-  notice.dataset.kind = "offline";
+  say("Live progress is unavailable right now; sending over HTTP — the answer appears when it is ready.", "offline");
   let conversationId;
   try {
     const reply = await api("POST", `${base}/chat`, { message: text, conversation_id: current || undefined });

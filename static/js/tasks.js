@@ -8,6 +8,7 @@ const live = new Live();
 const board = new Board(document.getElementById("board"), live.userId);
 board.load(JSON.parse(document.getElementById("tasks-data").textContent));
 mountStatus(live);
+live.onStatus((status) => { if (status.state === "live") board.clearNetworkError(); });
 
 live
   .on(EV.task_created, (e) => board.upsert(e.task, { highlight: true, remote: true }))

@@ -195,6 +195,23 @@ async def test_deleting_a_conversation_stops_its_run(client, app, signup, llm):
     assert await Run.filter(id=started.run_id).count() == 0
 
 
+async def test_deleting_a_conversation_waits_for_a_run_past_the_point_of_cancelling(
+        client, app, signup, llm):
+    # A run that is already finishing (saving its reply) cannot be cancelled; the delete
+    # must still wait for it, or the run loses its reply and never sends a terminal event.
+    acct = await signup()
+    llm.default = Turn(text="almost there " * 4, chunk_chars=4, delay=0.05)
+    started = await app[AGENT].start(acct.user_id, "finish this")
+    await asyncio.sleep(0.1)
+    app[AGENT]._runs[started.run_id].state.finishing = True
+    resp = await client.delete(
+        f"/api/{acct.user_id}/conversations/{started.conversation_id}", headers=acct.headers)
+    assert resp.status == 204
+    events = await wait_terminal(app, acct, started.run_id)
+    assert names(run_only(events))[-1] == "agent_done"
+    assert await Run.filter(id=started.run_id).count() == 0
+
+
 @pytest.mark.parametrize("message, problem", [
     ("add buy\x00milk", "NUL"), ("add bell\x07", "U+0007")])
 async def test_control_characters_in_a_chat_message_are_422_and_nothing_is_saved(

@@ -78,6 +78,8 @@ C: list[tuple[list[str], str, list[tuple[str, dict[str, Any]]], dict[str, Any]]]
      {"reply": "2 tasks", "not_reply": "3."}),
     ([], "list everything", [("list_tasks", {"status": "all"})], {"reply": "4 tasks"}),
     ([], "how many tasks do I have?", [("list_tasks", {})], {"reply": "4 tasks"}),
+    ([], "what did I finish?", [("list_tasks", {"status": "completed"})],
+     {"reply": "water plants", "not_reply": "buy milk"}),
     # ---- complete -------------------------------------------------------------------
     ([], "mark buy milk as done", [("complete_task", {"task": "buy milk"})],
      {"buy milk": {"completed": True}}),
@@ -147,6 +149,10 @@ C: list[tuple[list[str], str, list[tuple[str, dict[str, Any]]], dict[str, Any]]]
      {"feed the fish": {"priority": "high"}}),
     ([], "lower the priority of pay rent", [("update_task", {"priority": "low"})],
      {"pay rent": {"priority": "low"}}),
+    ([], "change call mom to high priority", [("update_task", {"priority": "high"})],
+     {"call mom": {"priority": "high"}, "high priority": None}),
+    ([], "set buy milk to low priority",
+     [("update_task", {"task": "buy milk", "priority": "low"})], {"buy milk": {"priority": "low"}}),
     # ---- delete ---------------------------------------------------------------------
     ([], "delete buy milk", [("delete_task", {"task": "buy milk"})], {"buy milk": None}),
     ([], "remove call mom from my list", [("delete_task", {"task": "call mom"})],
@@ -172,6 +178,11 @@ C: list[tuple[list[str], str, list[tuple[str, dict[str, Any]]], dict[str, Any]]]
      [("delete_all_tasks", {"confirmed": True, "status": "completed"})],
      {"water plants": None, "buy milk": {}}),
     (["clear my list"], "no", [], {"reply": "won't delete", "buy milk": {}}),
+    ([], "clear completed", [("delete_all_tasks", {"confirmed": False, "status": "completed"})],
+     {"reply": "Are you sure", "water plants": {}}),
+    (["remove the done ones"], "yes",
+     [("delete_all_tasks", {"confirmed": True, "status": "completed"})],
+     {"water plants": None, "buy milk": {}}),
     ([], "yes", [], {"reply": "nothing waiting", "buy milk": {}}),
     # ---- help and everything else ---------------------------------------------------
     ([], "help", [], {"reply": "add buy milk tomorrow"}),
@@ -180,6 +191,10 @@ C: list[tuple[list[str], str, list[tuple[str, dict[str, Any]]], dict[str, Any]]]
     ([], "thanks!", [], {"reply": "welcome"}),
     ([], "what's the weather like?", [], {"reply": "not sure what you mean"}),
     ([], "buy milk", [], {"reply": 'add "buy milk" as a task'}),
+    (["buy bread tomorrow"], "yes",
+     [("add_task", {"title": "buy bread", "due_date": "tomorrow"})],
+     {"buy bread": {"due_date": day(1)}}),
+    (["buy bread"], "no", [], {"reply": "okay", "buy bread": None}),
 ]
 
 

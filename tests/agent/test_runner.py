@@ -1,6 +1,7 @@
 """The run loop with a scripted model: order of events, rounds, history, errors, batching."""
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -135,6 +136,30 @@ async def test_slow_tokens_are_batched_by_time(client, app, signup, llm):
               if n == "agent_token"]
     assert "".join(tokens) == "a" * 40
     assert 2 <= len(tokens) <= 12
+
+
+@pytest.mark.parametrize("overrides", [{"agent_token_batch_ms": 5000}])
+async def test_the_end_of_the_reply_flushes_the_batch_without_waiting_for_its_window(
+        client, app, signup, llm):
+    acct = await signup()
+    llm.add(Turn(text="short reply", chunk_chars=2))
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    body = await chat(client, acct, "hi")
+    assert loop.time() - started < 2.0      # far less than one 5 s batch window
+    events = run_only(await run_events(app, acct, body["run_id"]))
+    assert names(events)[-2:] == ["agent_token", "agent_done"]
+    assert events[-2][1]["text"] == "short reply"
+
+
+async def test_a_first_message_is_answered_from_what_it_says_and_later_ones_from_the_db(
+        client, signup, llm):
+    acct = await signup()
+    llm.add(Turn(text="One."), Turn(text="Two."))
+    first = await chat(client, acct, "first")
+    await chat(client, acct, "second", first["conversation_id"])
+    assert llm.requests[0][0][1:] == [{"role": "user", "content": "first"}]
+    assert [m["content"] for m in llm.requests[1][0][1:]] == ["first", "One.", "second"]
 
 
 async def test_a_model_failure_is_a_friendly_agent_error(client, app, signup, llm):

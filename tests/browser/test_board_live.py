@@ -1,6 +1,8 @@
 """The task board in a real browser: filters, inline edit, keyboard-only use, live in two tabs."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from tests.browser.conftest import screenshot_path
 from tests.browser.test_stop_and_safety import add_tasks
 
@@ -26,6 +28,8 @@ async def test_changes_in_one_tab_appear_in_another_with_a_highlight(start_serve
     for tab in (one, two):
         await tab.wait_status("Live")
     await two.page.evaluate("window.__loadedOnce = true")
+    # The empty board points to the assistant (a real link, also once scripts took over).
+    assert await two.page.get_attribute("#task-empty a", "href") == "/chat"
     # Record every row that gets highlighted in the watching tab.
     await two.page.evaluate("""() => { window.__flashed = [];
         new MutationObserver((rs) => rs.forEach((r) => {
@@ -42,8 +46,10 @@ async def test_changes_in_one_tab_appear_in_another_with_a_highlight(start_serve
     await two.page.wait_for_selector("#task-list li.task.is-done >> text=buy milk")
     await row(one, "buy milk").locator("text=Edit").click()
     await one.page.fill("#task-list .inline-edit input[aria-label=Title]", "buy oat milk")
-    await one.page.keyboard.press("Enter")
+    await one.page.fill("#task-list .inline-edit textarea[aria-label=Notes]", "2 litres")
+    await one.page.click("#task-list .inline-edit button[type=submit]")
     await row(two, "buy oat milk").wait_for()
+    await two.page.wait_for_selector("#task-list .task-desc >> text=2 litres")
     await row(one, "buy oat milk").locator("text=Delete").click()
     await row(two, "buy oat milk").wait_for(state="detached")
 
@@ -131,8 +137,9 @@ async def test_task_board_screenshot(start_server, new_user):
     user = await new_user(server, viewport={"width": 1100, "height": 640})
     board = await user.open("/tasks")
     await board.wait_status("Live")
-    for title, due, priority in (("Renew passport", "2030-03-01", "high"),
-                                 ("Buy milk", "2030-01-15", "medium"),
+    today = date.today()
+    for title, due, priority in (("Renew passport", (today - timedelta(2)).isoformat(), "high"),
+                                 ("Buy milk", (today + timedelta(1)).isoformat(), "medium"),
                                  ("Water the plants", "", "low"),
                                  ("Call mum", "", "medium")):
         await board.page.fill("#add-title", title)
@@ -144,6 +151,10 @@ async def test_task_board_screenshot(start_server, new_user):
         await board.page.click("#add-form summary")                # fold the options again
     await row(board, "Call mum").locator(".check").click()
     await board.page.wait_for_selector("#task-list li.is-done")
+    # Due dates in words; a past one that is still open says so.
+    assert await row(board, "Buy milk").locator(".due").text_content() == "Due tomorrow"
+    overdue = row(board, "Renew passport").locator(".due.is-overdue")
+    assert (await overdue.text_content()).startswith("Overdue · ")
     await board.page.mouse.move(0, 0)
     await board.page.wait_for_timeout(2000)                        # earlier highlights fade
     await add_tasks(server, user, "Book the dentist")              # arrives live, highlighted

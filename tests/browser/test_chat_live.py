@@ -143,12 +143,21 @@ async def test_chat_at_phone_width_in_dark_mode(start_server, new_user):
     server = await start_server()
     user = await new_user(server, viewport={"width": 375, "height": 740},
                           color_scheme="dark")
+    for words in ("what's still open on my list today?", "show me everything I finished"):
+        resp = await user.context.request.post(f"{server.url}/api/{user.user_id}/chat",
+                                               data={"message": words},   # 2 chats
+                                               headers={"Authorization": f"Bearer {user.token}"})
+        assert resp.ok, await resp.text()
     chat = await user.open("/chat")
     await chat.wait_status("Live")
     await send(chat, "add buy milk tomorrow")
     await wait_reply(chat, 'Added "buy milk"')
     width = await chat.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
+    # The conversation strip scrolls on its own; it never widens the page past the screen.
+    for selector in ("#send-btn", ".chat-main", ".msg-user .bubble"):
+        box = await chat.page.locator(selector).last.bounding_box()
+        assert box["x"] + box["width"] <= 375, selector
     background = await chat.page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(18, 19, 26)"                        # the dark palette
     await chat.page.screenshot(path=screenshot_path("chat-phone-dark.png"))

@@ -31,6 +31,9 @@ async def test_offline_and_back_catches_up_without_reload(start_server, new_user
     status = await board.status()
     assert re.fullmatch(r"Reconnecting \(attempt \d+, (next try in \d+ s|trying now)\)", status)
     await api_add_task(server, user, "added while you were away")
+    await board.page.fill("#add-title", "typed while offline")    # cannot be saved: says so
+    await board.page.click("#add-form button[type=submit]")
+    await board.page.wait_for_selector("#board .form-error >> text=Could not reach the server")
     await board.page.wait_for_timeout(1200)                   # a retry or two fail
     await board.page.screenshot(path=screenshot_path("reconnecting.png"))
     assert await board.page.locator("text=added while you were away").count() == 0
@@ -39,6 +42,8 @@ async def test_offline_and_back_catches_up_without_reload(start_server, new_user
     await board.wait_status("Live")
     row = board.page.locator("#task-list li.task", has_text="added while you were away")
     await row.wait_for(timeout=10_000)
+    assert await board.page.is_hidden("#board .form-error")   # no stale "offline" error
+    assert await board.page.input_value("#add-title") == "typed while offline"   # kept
     assert await board.page.evaluate("window.__loadedOnce") is True
     user.check_clean()
 

@@ -80,7 +80,8 @@ async def test_no_gap_and_no_duplicate_when_events_are_published_during_replay(
 async def test_unknown_event_id_gets_resync_then_live_events(client, signup, open_tab):
     acct = await signup()
     await add_task(client, acct, "exists")
-    for bad in ("99999999999999-0", "not-an-id", "12"):
+    # Unicode digits and ids too long for int() are unknown ids too, not server errors.
+    for bad in ("99999999999999-0", "not-an-id", "12", "\u00b2-0", "1" * 5000 + "-0"):
         tab = await open_tab(auth={"token": acct.token, "last_event_id": bad})
         await tab.wait_for(lambda: "resync" in tab.names())
         assert tab.events[1][1]["reason"] == "unknown_event_id"

@@ -58,3 +58,17 @@ async def test_unexpected_error_is_a_generic_500_logged_with_the_request_id(clie
     assert "secret internal detail" not in await resp.text()
     record = next(r for r in caplog.records if "req-42" in r.getMessage())
     assert record.exc_info and "secret internal detail" in str(record.exc_info[1])
+
+
+async def test_deeply_nested_json_is_a_clear_error_not_a_server_error(client, signup):
+    acct = await signup()
+    depth = 1000            # within orjson's nesting limit, deeper than Python's recursion
+    body = '{"title": "x", "description": ' + "[" * depth + '"a\\u0000b"' + "]" * depth + "}"
+    resp = await client.post(f"/api/{acct.user_id}/tasks", data=body, headers={
+        **acct.headers, "Content-Type": "application/json"})
+    error = await error_of(resp, 422)
+    assert error["code"] == "validation_error"
+    plain = '{"title": "x", "description": ' + "[" * depth + '"ab"' + "]" * depth + "}"
+    resp = await client.post(f"/api/{acct.user_id}/tasks", data=plain, headers={
+        **acct.headers, "Content-Type": "application/json"})
+    assert (await error_of(resp, 422))["code"] == "validation_error"

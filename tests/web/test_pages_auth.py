@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from yarl import URL
 
 from taskpulse.keys import TOKENS
@@ -63,6 +65,18 @@ async def test_login_form_signs_in_and_follows_a_local_next_only(client):
     resp = await client.post("/login", data={"email": "cy@example.com", "password": PASSWORD,
                                              "next": "//evil.example/x"}, allow_redirects=False)
     assert resp.headers["Location"] == "/tasks"
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example/x", "/\n/evil.example", "/\r/evil.example",
+                                    "/\\evil.example", "/%09/evil.example".replace("%09", "\x0b")])
+async def test_login_next_with_characters_browsers_strip_cannot_leave_the_site(client, target):
+    # Browsers drop tab and newline from URLs: "/<TAB>/evil.example" would become
+    # "//evil.example", another site.
+    await sign_up_page(client, "cy@example.com")
+    client.session.cookie_jar.clear()
+    resp = await client.post("/login", data={"email": "cy@example.com", "password": PASSWORD,
+                                             "next": target}, allow_redirects=False)
+    assert (resp.status, resp.headers["Location"]) == (303, "/tasks")
 
 
 async def test_wrong_password_shows_an_error_without_signing_in(client):

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from aiohttp import ClientSession, CookieJar
 
 from taskpulse.keys import EVENT_LOG
+from taskpulse.web.pages_tasks import due_label
 from tests.web.pages_helpers import (board, csrf_of, field_errors, post_form, sign_up_page,
                                      task_ids, titles)
 
@@ -29,7 +31,8 @@ async def test_adding_a_task_redirects_to_the_board_where_it_is_listed(client, a
     assert re.fullmatch(r"/tasks#task-[0-9a-f-]{36}", resp.headers["Location"])
     html = await board(client)
     assert titles(html) == ["buy milk"]
-    assert "Due 2031-01-02" in html and "prio-high" in html and "2 litres" in html
+    assert "Due Jan 2, 2031" in html and 'datetime="2031-01-02"' in html
+    assert "prio-high" in html and "2 litres" in html
     assert "1 open · 0 done" in html
 
 
@@ -147,6 +150,17 @@ async def test_forms_without_the_token_or_from_another_site_change_nothing(clien
     assert same_site.status == 303
 
 
+async def test_a_csrf_token_with_non_ascii_characters_is_refused_not_a_server_error(client, ann):
+    tid = await add(client, "guarded")
+    for token in ("é" * 40, "\u2603"):
+        resp = await client.post(f"/tasks/{tid}/edit", allow_redirects=False,
+                                 data={"title": "forged", "csrf_token": token})
+        assert resp.status == 403, token
+    resp = await client.post("/logout", data={"csrf_token": "ü"}, allow_redirects=False)
+    assert resp.status == 403
+    assert titles(await board(client)) == ["guarded"]
+
+
 async def test_form_changes_go_through_the_task_service_and_are_published(client, app, ann):
     tid = await add(client, "live")
     await post_form(client, f"/tasks/{tid}/toggle", {"completed": "true"})
@@ -161,3 +175,27 @@ async def test_board_pages_are_not_cached_and_carry_a_strict_csp(client, ann):
     csp = resp.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
+
+
+@pytest.mark.parametrize("offset, completed, text, overdue", [
+    (0, False, "Due today", False),
+    (1, False, "Due tomorrow", False),
+    (-1, False, "Overdue · yesterday", True),
+    (-1, True, "Due yesterday", False),                   # done: late no longer matters
+    (3, False, "Due Wed", False),                          # within a week: the weekday
+    (-30, False, "Overdue · May 2", True),
+    (400, False, "Due Jul 5, 2032", False),                # another year: with the year
+])
+def test_due_dates_are_said_in_words_relative_to_today(offset, completed, text, overdue):
+    today = date(2031, 6, 1)                               # a Sunday
+    label = due_label((today + timedelta(days=offset)).isoformat(), completed, today)
+    assert label == {"text": text, "overdue": overdue,
+                     "iso": (today + timedelta(days=offset)).isoformat()}
+    assert due_label(None, False, today) is None
+
+
+async def test_an_open_task_past_its_due_date_is_marked_overdue(client, ann):
+    past = (date.today() - timedelta(days=3)).isoformat()
+    await add(client, "late one", due_date=past)
+    html = await board(client)
+    assert 'class="due is-overdue"' in html and "Overdue · " in html

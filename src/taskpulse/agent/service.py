@@ -174,8 +174,12 @@ class AgentService:
         """Cancel the conversation's run (if any here) and wait for it to end."""
         run_id = self._active.get(conversation_id)
         handle = self._runs.get(run_id) if run_id else None
-        if handle is not None and await self.cancel(user_id, handle.state.run_id):
-            await asyncio.wait([handle.task], timeout=10)
+        if handle is not None and handle.state.user_id == str(user_id):
+            # Also a run past the point of cancelling (saving its reply): deleting the
+            # conversation under it would lose its terminal event.
+            await self.cancel(user_id, handle.state.run_id)
+            if not handle.task.done():
+                await asyncio.wait([handle.task], timeout=10)
         elif handle is None and self.peers is not None:
             await self.peers.stop_conversation(user_id, conversation_id)
 

@@ -67,7 +67,9 @@ DUE_CLEAR = _rx(r"(?:remove|clear|delete|drop)\s+(?:the\s+)?(?:due date|deadline
 PRIORITY_SET = _rx(
     r"(?:set|change|update|make)\s+(?:the\s+)?priority\s+(?:of|for|on)\s+(?P<ref>.+?)\s+"
     r"(?:to|as)\s+" + P + r"(?:\s+priority)?",
-    r"(?:make|mark|set|flag)\s+(?P<ref>.+?)\s+(?:as\s+)?(?:a\s+)?" + P + r"(?:\s+priority)?",
+    r"(?:make|mark|set|flag)\s+(?P<ref>.+?)\s+(?:as\s+|to\s+)?(?:a\s+)?" + P + r"(?:\s+priority)?",
+    r"(?:change|switch|update|move|put|turn)\s+(?P<ref>.+?)\s+to\s+(?:a\s+)?" + P
+    + r"(?:\s+priority)?",
     r"(?:give|assign)\s+(?P<ref>.+?)\s+(?:a\s+)?" + P + r"\s+priority",
     r"(?P<ref>.+?)\s+is\s+(?:now\s+)?(?:a\s+)?" + P + r"(?:\s+priority)?")
 PRIORITY_UP = _rx(r"(?:raise|increase|bump up|bump|boost)\s+(?:the\s+)?priority\s+(?:of|for|"
@@ -121,11 +123,13 @@ LIST_START = re.compile(
 LIST_WORDS = re.compile(
     r"\b(?:tasks?|todos?|to-dos?|list|due|left|open|pending|remaining|outstanding|done|"
     r"completed|finished|overdue|upcoming|agenda|plate|to do|have to do|need to do|week|"
-    r"today|tomorrow|everything|anything)\b", IC)
+    r"today|tomorrow|everything|anything|finish|complete|accomplished|get done|got done)\b",
+    IC)
 PENDING = re.compile(r"\b(?:open|pending|left|remaining|outstanding|incomplete|unfinished|"
                      r"not\s+(?:yet\s+)?(?:done|finished|completed)|to do|todo|to-do|still|"
                      r"undone|need to|have to|overdue|upcoming)\b", IC)
-COMPLETED = re.compile(r"\b(?:done|completed|finished|complete|checked off|accomplished)\b", IC)
+COMPLETED = re.compile(r"\b(?:done|completed|finished|finish|complete|checked off|"
+                       r"accomplished)\b", IC)
 QUESTION = re.compile(r"(?:what|what's|whats|which|how|when|where|who|is there|are there|"
                       r"do i|does|did i|have i|any|anything)\b", IC)
 _N = r"(\d+|" + "|".join(COUNTS) + r")"

@@ -33,6 +33,7 @@ class Context:
     last_list: list[dict[str, Any]] | None = None
     last_task: dict[str, Any] | None = None
     pending_delete: dict[str, Any] | None = None    # the unconfirmed delete_all result
+    suggested_add: str = ""    # what the previous reply offered to add ("say yes")
 
 
 @dataclass
@@ -75,6 +76,9 @@ def read_context(before: list[dict[str, Any]]) -> Context:
         elif isinstance(result.get("task"), dict) and tool != "delete_task":
             ctx.last_task = result["task"]
     last_user = max((i for i, m in enumerate(before) if m.get("role") == "user"), default=-1)
+    answer = [m for m in before[last_user + 1:] if m.get("role") == "assistant"]
+    if answer and not answer[-1].get("tool_calls"):
+        ctx.suggested_add = replies.suggested_add(str(answer[-1].get("content") or ""))
     for tool, _args, result in _tool_results(before[last_user + 1:]):
         if tool == "delete_all_tasks":
             ctx.pending_delete = result if result.get("requires_confirmation") else None
@@ -119,10 +123,14 @@ def plan(intent: Intent, ctx: Context) -> Turn:
         return Turn({"help": replies.HELP, "greet": replies.GREETING,
                      "thanks": replies.THANKS}[kind])
     if kind == "confirm":
-        if ctx.pending_delete is None:
+        if ctx.pending_delete is None and ctx.suggested_add:
+            intent = parse("add " + ctx.suggested_add)
+            kind = intent.kind
+        elif ctx.pending_delete is None:
             return Turn(replies.NOTHING_PENDING)
-        return Turn(calls=[_call("delete_all_tasks", confirmed=True,
-                                 status=ctx.pending_delete.get("status", "all"))])
+        else:
+            return Turn(calls=[_call("delete_all_tasks", confirmed=True,
+                                     status=ctx.pending_delete.get("status", "all"))])
     if kind == "deny":
         return Turn(replies.KEPT if ctx.pending_delete else "Okay.")
     if kind == "add":

@@ -33,6 +33,7 @@ STRONG_ALL = {"all", "every", "everything", "each", "list", "tasks", "todos", "t
 ALL_WORDS = STRONG_ALL | {"task", "todo", "item"}
 FILLER = {"of", "my", "the", "whole", "entire", "on", "it", "from", "in", "to-do", "as",
           "current", "remaining", "single", "one", "list's", "thing", "things", "stuff"}
+BARE = {"the", "my", "ones", "tasks", "items"}
 STATUS = {"completed": "completed", "complete": "completed", "done": "completed",
           "finished": "completed", "checked": "completed", "old": "completed",
           "pending": "pending", "open": "pending", "incomplete": "pending",
@@ -93,7 +94,13 @@ def parse_ref(text: str) -> Ref:
 def all_tasks_phrase(text: str) -> tuple[bool, str]:
     """("all my completed tasks") -> (True, "completed"); ("buy milk") -> (False, "all")."""
     words = re.findall(r"[a-z'-]+", text.lower())
-    if len(re.findall(r"\d", text)) or not any(w in STRONG_ALL for w in words):
+    if len(re.findall(r"\d", text)):
+        return False, "all"
+    if not any(w in STRONG_ALL for w in words):
+        # "clear completed", "remove the done ones": a status alone means all of that status.
+        statuses = {STATUS[w] for w in words if w in STATUS}
+        if len(statuses) == 1 and all(w in STATUS or w in BARE for w in words):
+            return True, statuses.pop()
         return False, "all"
     status = "all"
     for w in words:

@@ -28,9 +28,19 @@ ADD_WHAT = "What should the task say? For example: \"add buy milk tomorrow\"."
 UPDATE_WHAT = "What should I change — the title, the due date or the priority?"
 
 
+_SUGGEST_START, _SUGGEST_END = "Do you want me to add \"", "\" as a task? Say \"yes\""
+
+
 def suggest_add(text: str) -> str:
-    return (f"Do you want me to add \"{text}\" as a task? Say \"add {text}\" and I'll do it. "
+    return (f"{_SUGGEST_START}{text}{_SUGGEST_END} (or \"add {text}\") and I'll do it. "
             "Say \"help\" to see what else I can do.")
+
+
+def suggested_add(reply: str) -> str:
+    """The text a :func:`suggest_add` reply offered to add ("" if it is another reply)."""
+    if reply.startswith(_SUGGEST_START) and _SUGGEST_END in reply:
+        return reply[len(_SUGGEST_START):reply.rindex(_SUGGEST_END)]
+    return ""
 
 
 def out_of_range(count: int) -> str:

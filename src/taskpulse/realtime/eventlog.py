@@ -7,10 +7,14 @@ log keeps; the client must then resync over HTTP.
 """
 from __future__ import annotations
 
+import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+
+_ID = re.compile(r"([0-9]{1,20})-([0-9]{1,20})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +26,10 @@ class LoggedEvent:
 
 def parse_id(event_id: str) -> tuple[int, int] | None:
     """``"123-4"`` -> ``(123, 4)``; anything else -> ``None``."""
-    ms, sep, n = event_id.partition("-")
-    if not sep or not ms.isdigit() or not n.isdigit():
+    match = _ID.fullmatch(event_id)
+    if match is None:    # ASCII digits only, and few enough for int() (client input)
         return None
-    return int(ms), int(n)
+    return int(match[1]), int(match[2])
 
 
 class EventLog(Protocol):
@@ -56,7 +60,7 @@ class MemoryEventLog:
         self._streams: dict[str, _Stream] = {}
 
     def _next_id(self, stream: _Stream) -> tuple[int, int]:
-        ms = int(time.time() * 1000)
+        ms = time.time_ns() // 1_000_000
         last_ms, last_n = stream.last
         return (last_ms, last_n + 1) if ms <= last_ms else (ms, 0)
 
@@ -78,7 +82,8 @@ class MemoryEventLog:
         event = LoggedEvent(event_id, name, data)
         now = time.monotonic()
         stream.events.append((now, event))
-        self._trim(stream, now)
+        if len(stream.events) > self.max_events:
+            self._trim(stream, now)
         return event
 
     async def since(self, user_id: str, last_id: str) -> list[LoggedEvent] | None:

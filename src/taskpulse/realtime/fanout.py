@@ -30,6 +30,8 @@ from engineio import packet as eio_packet
 from engineio.async_drivers import aiohttp as eio_aiohttp
 from socketio import packet as sio_packet
 
+from taskpulse.realtime import codec
+
 log = logging.getLogger(__name__)
 
 # Above this many bytes waiting in a socket's buffer, frames go through the Engine.IO queue
@@ -121,12 +123,10 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
             args = list(data)
         else:
             args = [] if data is None else [data]
-        # binary=False skips python-socketio's recursive scan for bytes (a third of the
-        # cost of an emit); JSON encoders refuse bytes, and then the library's path is used.
-        pkt = self.server.packet_class(sio_packet.EVENT, namespace=namespace,
-                                       data=[event, *args], binary=False)
+        # No scan for bytes (python-socketio's recursive scan is a third of the cost of an
+        # emit): JSON encoders refuse bytes, and then the library's path is used.
         try:
-            encoded = pkt.encode()
+            encoded = self.encode_event(namespace, [event, *args])
         except TypeError:
             encoded = None
         if not isinstance(encoded, str):   # binary attachments: several Engine.IO packets
@@ -141,6 +141,18 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
             # pile up a long-polling client's whole backlog into one response.
             await asyncio.sleep(0)
 
+    def encode_event(self, namespace: str, data: list[Any]) -> str | list[Any]:
+        """The Socket.IO EVENT packet's text, as ``Packet(EVENT, ...).encode()`` gives it."""
+        packet_class = self.server.packet_class
+        if packet_class is not sio_packet.Packet:   # another wire format: let it encode
+            return packet_class(sio_packet.EVENT, namespace=namespace, data=data,  # type: ignore[no-any-return]
+                                binary=False).encode()
+        prefix = "2" if namespace == "/" else "2" + namespace + ","
+        json = packet_class.json
+        if json is codec:      # always compact
+            return prefix + codec.dumps(data)
+        return prefix + json.dumps(data, separators=(",", ":"))  # type: ignore[no-any-return]
+
     def fan_out(self, pkt: eio_packet.Packet, namespace: str, room: Any, skip: list[Any],
                 websockets: Registry) -> bool:
         """Deliver one packet to a room; synchronous, so concurrent emits never interleave.
@@ -150,7 +162,12 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
         sockets = self.server.eio.sockets
         frame: bytes | None = None
         queued = False
-        for sid, eio_sid in self.get_participants(namespace, room):
+        if isinstance(room, str):   # one room: its members, without the library's copy
+            members = self.rooms[namespace].get(room)
+            participants = tuple(members.items()) if members is not None else ()
+        else:
+            participants = tuple(self.get_participants(namespace, room))
+        for sid, eio_sid in participants:
             if sid in skip:
                 continue
             sock = sockets.get(eio_sid)

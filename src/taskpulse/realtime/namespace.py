@@ -102,6 +102,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         task = session.get("stream")
         if task is not None and task is not asyncio.current_task():
             task.cancel()
+        self.streams.forget(sid)
         log.info("%s disconnected (%s)", sid, reason)
 
     async def close(self) -> None:
@@ -110,6 +111,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.streams.close()
 
     # ---- client events ----------------------------------------------------------------
 

@@ -36,6 +36,10 @@ class StreamOpener:
     def __init__(self, sio: "socketio.AsyncServer", publisher: Publisher) -> None:
         self.sio = sio
         self.publisher = publisher
+        # Token expiry: one loop timer per open connection (no task sleeping for an hour
+        # per connection); a task exists only while a token is actually being expired.
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._expiring: set[asyncio.Task[None]] = set()
 
     def connected(self, sid: str) -> bool:
         return bool(self.sio.manager.is_connected(sid, NAMESPACE))
@@ -59,13 +63,13 @@ class StreamOpener:
 
     async def run(self, sid: str, user_id: str, expires_at: float,
                   catch_up: bool, last_event_id: str | None) -> None:
-        """The connection's background task: open the stream, then expire the token."""
+        """The connection's opening task: open the stream, then set the expiry timer."""
         try:
             if not await self.wait_connected(sid):
                 return
             await self.open(sid, user_id, catch_up, last_event_id)
-            await asyncio.sleep(max(0.0, expires_at - time.time()))
-            await self.expire(sid)
+            if self.connected(sid):
+                self.expire_at(sid, expires_at)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -107,6 +111,41 @@ class StreamOpener:
             await self.sio.emit(event.name, event.data, to=sid, namespace=NAMESPACE,
                                 ignore_queue=True)
         return missed[-1].id if missed else None
+
+    def expire_at(self, sid: str, expires_at: float) -> None:
+        """Send ``token_expired`` and disconnect at ``expires_at`` (epoch seconds)."""
+        self.forget(sid)
+        loop = asyncio.get_running_loop()
+        self._timers[sid] = loop.call_later(max(0.0, expires_at - time.time()),
+                                            self._expire_now, sid)
+
+    def _expire_now(self, sid: str) -> None:
+        self._timers.pop(sid, None)
+        task = asyncio.get_running_loop().create_task(self._expire_logged(sid))
+        self._expiring.add(task)
+        task.add_done_callback(self._expiring.discard)
+
+    async def _expire_logged(self, sid: str) -> None:
+        try:
+            await self.expire(sid)
+        except Exception:
+            log.exception("expiring connection %s failed", sid)
+
+    def forget(self, sid: str) -> None:
+        """The connection is gone: drop its expiry timer."""
+        timer = self._timers.pop(sid, None)
+        if timer is not None:
+            timer.cancel()
+
+    async def close(self) -> None:
+        """Server shutdown: no more expiries."""
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        tasks = list(self._expiring)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def expire(self, sid: str) -> None:
         if not self.connected(sid):

@@ -14,6 +14,7 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from taskpulse.db.models import Task
+from taskpulse.realtime.events import TaskCreated, TaskDeleted, TaskUpdated
 from taskpulse.tasks.schemas import StatusFilter, TaskCreate, TaskQuery, TaskUpdate
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ class TaskService:
 
     async def create(self, user_id: str, data: TaskCreate) -> Task:
         task = await Task.create(owner_id=user_id, **data.model_dump())
-        await self._publish(user_id, "task_created", {"task": task_to_dict(task)})
+        await self._publish(user_id, TaskCreated.name, {"task": task_to_dict(task)})
         return task
 
     async def update(self, user_id: str, task_id: str, data: TaskUpdate | TaskCreate) -> Task:
@@ -122,7 +123,7 @@ class TaskService:
             for key, value in changed.items():
                 setattr(task, key, value)
             await task.save(update_fields=[*changed, "updated_at"])
-        await self._publish(user_id, "task_updated", {"task": task_to_dict(task)})
+        await self._publish(user_id, TaskUpdated.name, {"task": task_to_dict(task)})
         return task
 
     async def set_completed(self, user_id: str, task_id: str, completed: bool) -> Task:
@@ -132,7 +133,7 @@ class TaskService:
         task = await self.get(user_id, task_id)
         snapshot = task_to_dict(task)
         await task.delete()
-        await self._publish(user_id, "task_deleted", {"task_id": snapshot["id"],
+        await self._publish(user_id, TaskDeleted.name, {"task_id": snapshot["id"],
                                                       "task": snapshot})
         return snapshot
 
@@ -150,7 +151,7 @@ class TaskService:
         for done, task in enumerate(targets, start=1):
             task.completed = completed
             await task.save(update_fields=["completed", "updated_at"])
-            await self._publish(user_id, "task_updated", {"task": task_to_dict(task)})
+            await self._publish(user_id, TaskUpdated.name, {"task": task_to_dict(task)})
             if progress is not None:
                 await progress(done, len(targets))
         return BulkResult(len(targets), len(candidates) - len(targets), len(candidates))
@@ -162,7 +163,7 @@ class TaskService:
         for done, task in enumerate(targets, start=1):
             snapshot = task_to_dict(task)
             await task.delete()
-            await self._publish(user_id, "task_deleted", {"task_id": snapshot["id"],
+            await self._publish(user_id, TaskDeleted.name, {"task_id": snapshot["id"],
                                                           "task": snapshot})
             if progress is not None:
                 await progress(done, len(targets))

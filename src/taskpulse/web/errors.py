@@ -61,16 +61,21 @@ def _is_json_type(content_type: str) -> bool:
         content_type.startswith("application/") and content_type.endswith("+json"))
 
 
-def _nul_field(value: Any, path: str = "") -> str | None:
-    """The first field (dotted path) holding a string with a NUL character, if any."""
-    if isinstance(value, str):
-        return (path or "body") if "\x00" in value else None
-    items: Any = value.items() if isinstance(value, dict) else (
-        enumerate(value) if isinstance(value, list) else ())
-    for key, item in items:
-        found = _nul_field(item, f"{path}.{key}" if path else str(key))
-        if found:
-            return found
+def _nul_field(value: Any) -> str | None:
+    """The first field (dotted path) holding a string with a NUL character, if any.
+
+    Iterative: a body may nest deeper than Python's recursion limit."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return path or "body"
+            continue
+        pairs: Any = item.items() if isinstance(item, dict) else (
+            enumerate(item) if isinstance(item, list) else ())
+        children = [(child, f"{path}.{key}" if path else str(key)) for key, child in pairs]
+        stack.extend(reversed(children))     # first field first
     return None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -25,6 +26,8 @@ from taskpulse.keys import CONFIG, EVENT_LOG, TOKENS
 from taskpulse.web.auth import COOKIE_NAME, same_origin
 from taskpulse.web.auth_api import clear_session_cookie
 from taskpulse.web.errors import ApiError
+
+_UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f]")
 
 # Before any event was published, the stream position is this (the log's floor).
 STREAM_START = "0-0"
@@ -64,8 +67,13 @@ async def page_session(request: web.Request) -> Session | None:
 
 
 def safe_next(value: str | None, default: str = "/tasks") -> str:
-    """A local path to go to after signing in (never another site)."""
-    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
+    """A local path to go to after signing in (never another site).
+
+    Backslashes and control characters are refused anywhere: browsers read ``\\`` as
+    ``/`` and drop tabs and newlines, so ``/<TAB>/evil.example`` would be ``//evil.example``.
+    """
+    if (value and value.startswith("/") and not value.startswith("//")
+            and "\\" not in value and not _UNSAFE_IN_PATH.search(value)):
         return value
     return default
 
@@ -103,8 +111,8 @@ def check_form(request: web.Request, form: Mapping[str, Any],
     if foreign_origin(request):
         raise forbidden(request, "This form was sent from another site and was refused.")
     if session is not None:
-        sent = str(form.get("csrf_token", ""))
-        if not hmac.compare_digest(sent, csrf_token(request, session.token)):
+        sent = str(form.get("csrf_token", "")).encode()   # bytes: any text compares
+        if not hmac.compare_digest(sent, csrf_token(request, session.token).encode()):
             raise forbidden(request, "This form has expired. Reload the page and try again.")
 
 

@@ -6,6 +6,7 @@ board with the errors next to the fields (422), keeping what the user typed.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -42,6 +43,24 @@ def _task_input(form: dict[str, str]) -> dict[str, Any]:
     return data
 
 
+def due_label(due: str | None, completed: bool, today: date) -> dict[str, Any] | None:
+    """"Due tomorrow", "Due Fri", "Overdue · Nov 20" (the same words as static/js/board.js)."""
+    if not due:
+        return None
+    day = date.fromisoformat(due)
+    delta = (day - today).days
+    if -1 <= delta <= 1:
+        when = ("yesterday", "today", "tomorrow")[delta + 1]
+    elif 1 < delta < 7:
+        when = day.strftime("%a")
+    else:
+        when = f"{day.strftime('%b')} {day.day}" + (f", {day.year}" if day.year != today.year
+                                                    else "")
+    overdue = delta < 0 and not completed
+    return {"text": f"Overdue · {when}" if overdue else f"Due {when}", "overdue": overdue,
+            "iso": due}
+
+
 async def _board(request: web.Request, session: Session, status: str, *,
                  add_form: dict[str, str] | None = None, add_errors: dict[str, str] | None = None,
                  edit_id: str = "", edit_form: dict[str, str] | None = None,
@@ -51,7 +70,9 @@ async def _board(request: web.Request, session: Session, status: str, *,
     service = request.app[TASKS]
     every = [task_to_dict(t) for t in await service.list(
         session.user_id, TaskQuery(limit=500))]
-    shown = [t for t in every if status == "all" or t["completed"] == (status == "completed")]
+    today = date.today()
+    shown = [{**t, "due": due_label(t["due_date"], t["completed"], today)} for t in every
+             if status == "all" or t["completed"] == (status == "completed")]
     done = sum(1 for t in every if t["completed"])
     context: dict[str, Any] = {
         "tasks": shown, "all_tasks": every,

@@ -133,8 +133,8 @@ class TaskService:
         task = await self.get(user_id, task_id)
         snapshot = task_to_dict(task)
         await task.delete()
-        await self._publish(user_id, TaskDeleted.name, {"task_id": snapshot["id"],
-                                                      "task": snapshot})
+        await self._publish(user_id, TaskDeleted.name,
+                            {"task_id": snapshot["id"], "task": snapshot})
         return snapshot
 
     async def _matching(self, user_id: str, status: StatusFilter) -> builtins.list[Task]:
@@ -163,8 +163,8 @@ class TaskService:
         for done, task in enumerate(targets, start=1):
             snapshot = task_to_dict(task)
             await task.delete()
-            await self._publish(user_id, TaskDeleted.name, {"task_id": snapshot["id"],
-                                                          "task": snapshot})
+            await self._publish(user_id, TaskDeleted.name,
+                                {"task_id": snapshot["id"], "task": snapshot})
             if progress is not None:
                 await progress(done, len(targets))
         return BulkResult(len(targets), 0, len(targets))

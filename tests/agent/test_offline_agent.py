@@ -27,6 +27,7 @@ def weekday(target: int, strictly_after: bool = False) -> str:
 
 
 OPEN = ["what's still open?"]
+IN_3_DAYS = (TODAY + timedelta(days=3)).strftime("%a")    # "Fri": the board's words
 C: list[tuple[list[str], str, list[tuple[str, dict[str, Any]]], dict[str, Any]]] = [
     # ---- add ------------------------------------------------------------------------
     ([], "add buy eggs", [("add_task", {"title": "buy eggs"})], {"buy eggs": {}}),
@@ -65,6 +66,9 @@ C: list[tuple[list[str], str, list[tuple[str, dict[str, Any]]], dict[str, Any]]]
     ([], "show my tasks", [("list_tasks", {})], {"reply": ["4 tasks"]}),
     ([], "what's still open?", [("list_tasks", {"status": "pending"})],
      {"reply": ["1. buy milk", "3. pay rent"], "not_reply": "water plants"}),
+    ([], "what's open?", [("list_tasks", {"status": "pending"})],
+     {"reply": ["buy milk — due tomorrow", f"call mom — due {IN_3_DAYS}\n"],
+      "not_reply": day(3)}),                               # no ISO dates in a friendly reply
     ([], "show completed tasks", [("list_tasks", {"status": "completed"})],
      {"reply": "water plants", "not_reply": "buy milk"}),
     ([], "what have I done?", [("list_tasks", {"status": "completed"})], {"reply": "plants"}),

@@ -1,6 +1,8 @@
 """Argon2 password hashing and the failed-login throttle (with a controlled clock)."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from taskpulse.auth.passwords import hash_password, verify_password
@@ -92,3 +94,17 @@ async def test_stale_keys_are_swept_so_memory_stays_bounded(clock: Clock) -> Non
     clock.now += 61
     await throttle.record_failure("new")              # tenth new key triggers a sweep
     assert len(throttle) == 1
+
+
+async def test_reserving_counts_the_attempt_until_forgiven(throttle: MemoryThrottle) -> None:
+    tickets = [await throttle.reserve("k") for _ in range(4)]
+    assert [wait for wait, _ in tickets[:3]] == [0, 0, 0]
+    assert tickets[3][0] > 0 and tickets[3][1] == ""        # the fourth is refused
+    await throttle.forgive("k", tickets[0][1])
+    assert await throttle.retry_after("k") == 0
+    assert (await throttle.reserve("k"))[0] == 0
+
+
+async def test_parallel_reservations_never_exceed_the_limit(throttle: MemoryThrottle) -> None:
+    results = await asyncio.gather(*(throttle.reserve("k") for _ in range(20)))
+    assert sum(1 for wait, _ in results if wait == 0) == 3

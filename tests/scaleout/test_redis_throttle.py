@@ -6,6 +6,7 @@ import asyncio
 import pytest
 
 from taskpulse.auth.redis_throttle import RedisThrottle
+from taskpulse.keys import LOGIN_THROTTLE
 
 pytestmark = pytest.mark.redis
 
@@ -50,3 +51,24 @@ async def test_keys_do_not_hold_the_address_in_clear(two, redis_client, redis_pr
     await two[0].record_failure("email:ann@example.com")
     keys = [k async for k in redis_client.scan_iter(match=redis_prefix + ":login:*")]
     assert len(keys) == 1 and b"ann" not in keys[0]
+
+
+async def test_parallel_reservations_on_two_processes_never_exceed_the_limit(two):
+    a, b = two
+    results = await asyncio.gather(*((a if i % 2 else b).reserve("k") for i in range(20)))
+    granted = [ticket for wait, ticket in results if wait == 0]
+    assert len(granted) == 3
+    assert all(58 <= wait <= 60 for wait, _ in results if wait)
+    await b.forgive("k", granted[0])
+    assert await a.retry_after("k") == 0
+
+
+async def test_parallel_wrong_log_ins_through_redis_cannot_slip_past_the_limit(app, client,
+                                                                                 signup):
+    await signup("ann@example.com")
+    resps = await asyncio.gather(*(client.post("/api/auth/login", json={
+        "email": "ann@example.com", "password": f"guess{i}"}) for i in range(20)))
+    statuses = [r.status for r in resps]
+    limit = app[LOGIN_THROTTLE].max_failures
+    assert isinstance(app[LOGIN_THROTTLE], RedisThrottle)
+    assert statuses.count(401) == limit and statuses.count(429) == 20 - limit

@@ -50,5 +50,8 @@ def test_date_phrases_are_found_in_sentences(sentence, phrase):
 def test_due_dates_are_described_relative_to_today():
     assert describe_due(WED, WED) == "today"
     assert describe_due(date(2026, 11, 26), WED) == "tomorrow"
-    assert describe_due(date(2026, 12, 4), WED) == "Fri 2026-12-04"
+    assert describe_due(date(2026, 11, 27), WED) == "Fri"          # this week: the weekday
+    assert describe_due(date(2026, 12, 4), WED) == "Dec 4"         # as the board says it
+    assert describe_due(date(2027, 1, 4), WED) == "Jan 4, 2027"    # another year: with it
+    assert describe_due(date(2026, 11, 20), WED) == "Nov 20"
     assert describe_due(None, WED) == "no due date"

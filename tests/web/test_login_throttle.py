@@ -1,6 +1,8 @@
 """Failed log-ins are throttled per email and per client address: 429 with Retry-After."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from taskpulse.keys import LOGIN_THROTTLE
@@ -82,3 +84,20 @@ async def test_throttled_attempts_do_not_check_the_password(client, signup, app)
     await forget_address(app)
     for _ in range(3):                               # refused early, never a 401
         await error_of(await login(client, "ann@example.com", "nope"), 429)
+
+
+async def test_parallel_wrong_guesses_cannot_slip_past_the_limit(client, signup, config):
+    """Attempts are counted before the (slow) password check, so a burst is cut off too."""
+    await signup("ann@example.com")
+    resps = await asyncio.gather(*(client.post("/api/auth/login", json={
+        "email": "ann@example.com", "password": f"guess{i}"}) for i in range(20)))
+    statuses = [r.status for r in resps]
+    assert statuses.count(401) == config.login_max_failures
+    assert statuses.count(429) == 20 - config.login_max_failures
+
+
+async def test_a_successful_log_in_is_not_counted_against_the_address(client, signup, app):
+    await signup("ann@example.com")
+    await fail(client, "bob@example.com", 2)
+    assert (await login(client, "ann@example.com")).status == 200
+    assert await app[LOGIN_THROTTLE].retry_after("addr:127.0.0.1") == 0

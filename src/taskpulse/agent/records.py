@@ -46,6 +46,30 @@ def run_dict(run: Run, steps: list[ToolCall]) -> dict[str, Any]:
             "steps": [step_dict(s) for s in steps]}
 
 
+def step_brief(step: ToolCall) -> dict[str, Any]:
+    """A step as a past answer's summary shows it: ``{call_id, tool, ok, message}``."""
+    return {"call_id": step.call_id, "tool": step.tool, "ok": step.ok,
+            "message": step.message or step.error or ("Done" if step.ok else "Failed")}
+
+
+def with_run_summaries(messages: list[dict[str, Any]], steps: list[ToolCall],
+                       statuses: dict[str, str]) -> list[dict[str, Any]]:
+    """Give each assistant message its run's ``steps``, ``step_count`` and ``run_status``.
+
+    ``steps`` are the tool calls of every run on the page (oldest first), ``statuses``
+    the runs' status by id: both read with one query per page, never one per message.
+    """
+    by_run: dict[str, list[dict[str, Any]]] = {}
+    for step in steps:
+        by_run.setdefault(_fk(step, "run_id"), []).append(step_brief(step))
+    for message in messages:
+        if message["role"] == "assistant" and message["run_id"]:
+            own = by_run.get(message["run_id"], [])
+            message.update(steps=own, step_count=len(own),
+                           run_status=statuses.get(message["run_id"]))
+    return messages
+
+
 def tool_call_summary(step: ToolCall) -> dict[str, Any]:
     """The ``tool_calls`` items of the HTTP chat response: ``{tool, ok, message}``."""
     detail = step.result.get("message") if isinstance(step.result, dict) else None

@@ -14,16 +14,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-# KEYS[1] the set; ARGV: window ms, max failures, [member]. Returns ms to wait (0: may try).
+# KEYS[1] the set; ARGV: window ms, max failures, [member, ["reserve"]]. With a member, it
+# is added (a failure); with "reserve" too, only when under the limit, in the same atomic
+# step as the check. Returns ms to wait (0: may try).
 _CHECK = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window, max = tonumber(ARGV[1]), tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if ARGV[3] then
+local reserve = ARGV[4] == 'reserve'
+if ARGV[3] and (not reserve or redis.call('ZCARD', KEYS[1]) < max) then
   redis.call('ZADD', KEYS[1], now, ARGV[3])
   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(max + 1))
   redis.call('PEXPIRE', KEYS[1], window)
+  if reserve then return 0 end
 end
 if redis.call('ZCARD', KEYS[1]) < max then return 0 end
 local oldest = redis.call('ZRANGE', KEYS[1], -max, -max, 'WITHSCORES')
@@ -54,6 +58,16 @@ class RedisThrottle:
     async def record_failure(self, key: str) -> None:
         await self._check(keys=[self._key(key)],
                           args=[self.window_ms, self.max_failures, uuid.uuid4().hex])
+
+    async def reserve(self, key: str) -> tuple[int, str]:
+        ticket = uuid.uuid4().hex
+        wait_ms = int(await self._check(keys=[self._key(key)],
+                                        args=[self.window_ms, self.max_failures, ticket,
+                                              "reserve"]))
+        return (-(-wait_ms // 1000), "") if wait_ms else (0, ticket)
+
+    async def forgive(self, key: str, ticket: str) -> None:
+        await self.redis.zrem(self._key(key), ticket)
 
     async def reset(self, key: str) -> None:
         await self.redis.delete(self._key(key))

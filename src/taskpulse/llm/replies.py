@@ -77,7 +77,10 @@ def format_list(result: dict[str, Any], args: dict[str, Any], today: date) -> st
     for i, t in enumerate(tasks, start=1):
         details = []
         if t.get("due_date"):
-            details.append("due " + describe_due(date.fromisoformat(t["due_date"]), today))
+            due = date.fromisoformat(t["due_date"])
+            overdue = due < today and not t.get("completed")    # as the board: "Overdue · …"
+            details.append(("overdue, was due " if overdue else "due ")
+                           + describe_due(due, today))
         if t.get("priority") and t["priority"] != "medium":
             details.append(f"{t['priority']} priority")
         mark = "✓ " if t.get("completed") and status != "completed" else ""

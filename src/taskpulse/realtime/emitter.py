@@ -6,6 +6,7 @@ swallowed. The agent only ever sees a :class:`RunEmitter` (one method, ``emit``)
 from __future__ import annotations
 
 import asyncio
+import weakref
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -42,7 +43,9 @@ class Publisher:
     def __init__(self, sio: "socketio.AsyncServer", event_log: EventLog) -> None:
         self.sio = sio
         self.log = event_log
-        self._locks: dict[str, asyncio.Lock] = {}
+        # A user's lock lives while someone holds or awaits it; idle users cost nothing.
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary())
 
     def user_lock(self, user_id: str) -> asyncio.Lock:
         """Held while publishing and while a connection replays missed events."""

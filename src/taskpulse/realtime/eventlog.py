@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -54,10 +55,23 @@ class _Stream:
 class MemoryEventLog:
     """In-process log: keeps at least ``max_events`` or ``max_age`` seconds per user."""
 
-    def __init__(self, max_events: int = 1000, max_age_seconds: float = 600.0) -> None:
+    def __init__(self, max_events: int = 1000, max_age_seconds: float = 600.0,
+                 ttl_seconds: float = 3600.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self.max_events = max_events
         self.max_age = max_age_seconds
+        self.ttl = max(ttl_seconds, max_age_seconds)
         self._streams: dict[str, _Stream] = {}
+        self._next_sweep = clock() + self.ttl / 10
+
+    def _sweep(self, now: float) -> None:
+        """Forget the streams of users idle for ``ttl`` (their clients will resync)."""
+        self._next_sweep = now + self.ttl / 10
+        idle = [user for user, stream in self._streams.items()
+                if not stream.events or stream.events[-1][0] < now - self.ttl]
+        for user in idle:
+            del self._streams[user]
 
     def _next_id(self, stream: _Stream) -> tuple[int, int]:
         ms = time.time_ns() // 1_000_000
@@ -80,10 +94,12 @@ class MemoryEventLog:
         event_id = f"{key[0]}-{key[1]}"
         data["id"] = event_id
         event = LoggedEvent(event_id, name, data)
-        now = time.monotonic()
+        now = self._clock()
         stream.events.append((now, event))
         if len(stream.events) > self.max_events:
             self._trim(stream, now)
+        if now >= self._next_sweep:
+            self._sweep(now)
         return event
 
     async def since(self, user_id: str, last_id: str) -> list[LoggedEvent] | None:

@@ -47,7 +47,8 @@ def create_event_log(config: Config, redis: Any = None) -> EventLog:
     if redis is not None:
         return RedisEventLog(redis, config.redis_prefix, config.event_log_max_events,
                              config.event_log_max_age_seconds, config.event_log_ttl_seconds)
-    return MemoryEventLog(config.event_log_max_events, config.event_log_max_age_seconds)
+    return MemoryEventLog(config.event_log_max_events, config.event_log_max_age_seconds,
+                          config.event_log_ttl_seconds)
 
 
 def create_publisher(sio: socketio.AsyncServer, event_log: EventLog) -> Publisher:

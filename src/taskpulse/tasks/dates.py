@@ -10,6 +10,7 @@ import calendar
 import re
 from datetime import date, timedelta
 
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
@@ -131,15 +132,20 @@ def _parse(p: str, today: date) -> date | None:
     return None
 
 
+def relative_day(day: date, today: date) -> str:
+    """A day as the board shows it: "today", "tomorrow", "Fri" (this week), "Nov 27".
+
+    The same words as the board's due labels (web/pages_tasks.py, static/js/board.js);
+    the year is added only when it is not this year ("Jan 4, 2027").
+    """
+    delta = (day - today).days
+    if -1 <= delta <= 1:
+        return ("yesterday", "today", "tomorrow")[delta + 1]
+    if 1 < delta < 7:
+        return WEEKDAYS[day.weekday()][:3].capitalize()
+    return f"{MONTH_ABBR[day.month - 1]} {day.day}" + (f", {day.year}" if day.year != today.year else "")
+
+
 def describe_due(due: date | None, today: date) -> str:
-    """Human wording for a due date relative to today: "today", "tomorrow", "Fri 2026-11-27"."""
-    if due is None:
-        return "no due date"
-    delta = (due - today).days
-    if delta == 0:
-        return "today"
-    if delta == 1:
-        return "tomorrow"
-    if delta == -1:
-        return "yesterday"
-    return f"{WEEKDAYS[due.weekday()][:3].capitalize()} {due.isoformat()}"
+    """A due date for a sentence ("due …"): "today", "tomorrow", "Fri", "Nov 27"."""
+    return relative_day(due, today) if due is not None else "no due date"

@@ -5,6 +5,7 @@ from aiohttp import web
 
 from taskpulse.auth.accounts import (AccountError, LoginIn, SignupIn, check_login, create_user,
                                      user_to_dict)
+from taskpulse.auth.throttle import Throttle
 from taskpulse.db.models import User
 from taskpulse.keys import CONFIG, LOGIN_THROTTLE, TOKENS
 from taskpulse.web.auth import COOKIE_NAME, authenticate, refuse_foreign_origin
@@ -39,27 +40,43 @@ async def signup(request: web.Request) -> web.Response:
     return _session_response(request, user, 201)
 
 
-async def login_throttled(request: web.Request, email: str) -> int:
-    """Seconds to wait before another attempt for this email or address (0: go ahead)."""
-    throttle = request.app[LOGIN_THROTTLE]
-    return max(await throttle.retry_after("email:" + email),
-               await throttle.retry_after("addr:" + client_address(request)))
+async def _reserve_attempt(throttle: Throttle, keys: list[str]) -> dict[str, str]:
+    """Count this attempt against every key before the password is checked (each in one
+    atomic step with its limit check), so parallel attempts cannot slip past the limit;
+    raises 429, uncounting what it reserved, when a key is throttled."""
+    tickets: dict[str, str] = {}
+    for key in keys:
+        wait, ticket = await throttle.reserve(key)
+        if wait:
+            for reserved, held in tickets.items():
+                await throttle.forgive(reserved, held)
+            for other in keys:
+                if other != key:
+                    wait = max(wait, await throttle.retry_after(other))
+            raise ApiError(429, "too_many_attempts",
+                           f"Too many failed log-ins. Try again in {wait} seconds.",
+                           headers={"Retry-After": str(wait)}, retry_after=wait)
+        tickets[key] = ticket
+    return tickets
 
 
 async def attempt_login(request: web.Request, data: LoginIn) -> User:
-    """Check a login, counting failures; raises 429 when throttled, 401 when wrong."""
-    wait = await login_throttled(request, data.email)
-    if wait:
-        raise ApiError(429, "too_many_attempts",
-                       f"Too many failed log-ins. Try again in {wait} seconds.",
-                       headers={"Retry-After": str(wait)}, retry_after=wait)
-    user = await check_login(data)
+    """Check a login, counting failures; raises 429 when throttled, 401 when wrong.
+
+    The attempt is counted as a failure first and forgiven when it succeeds."""
     throttle = request.app[LOGIN_THROTTLE]
-    if user is None:
-        await throttle.record_failure("email:" + data.email)
-        await throttle.record_failure("addr:" + client_address(request))
+    email_key, addr_key = "email:" + data.email, "addr:" + client_address(request)
+    tickets = await _reserve_attempt(throttle, [email_key, addr_key])
+    try:
+        user = await check_login(data)
+    except Exception:                   # not a wrong guess: uncount it
+        for key, ticket in tickets.items():
+            await throttle.forgive(key, ticket)
+        raise
+    if user is None:                    # the reserved attempts stay counted as failures
         api_error(401, "invalid_credentials", "Wrong email or password.")
-    await throttle.reset("email:" + data.email)
+    await throttle.reset(email_key)
+    await throttle.forgive(addr_key, tickets[addr_key])
     return user
 
 

@@ -1,11 +1,13 @@
 """Conversations: list, read messages (paged, oldest first within a page), delete."""
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from taskpulse.agent.records import conversation_dict, message_dict
-from taskpulse.db.models import Conversation, Message
+from taskpulse.agent.records import conversation_dict, message_dict, with_run_summaries
+from taskpulse.db.models import Conversation, Message, Run, ToolCall
 from taskpulse.keys import AGENT
 from taskpulse.tasks.service import parse_uuid
 from taskpulse.web.auth import require_path_user
@@ -66,9 +68,19 @@ async def list_messages(request: web.Request) -> web.Response:
     active = await _active_runs(request, user_id)
     return web.json_response({
         "conversation": conversation_dict(conversation, active.get(str(conversation.id))),
-        "messages": [message_dict(m) for m in page],
+        "messages": await _with_steps([message_dict(m) for m in page]),
         "has_more": len(rows) > query.limit,
         "next_before": str(page[0].id) if page and len(rows) > query.limit else None})
+
+
+async def _with_steps(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The step summary of each answer on the page: two queries, whatever the page size."""
+    run_ids = sorted({m["run_id"] for m in messages if m["role"] == "assistant" and m["run_id"]})
+    if not run_ids:
+        return messages
+    steps = await ToolCall.filter(run_id__in=run_ids).order_by("created_at")
+    statuses = dict(await Run.filter(id__in=run_ids).values_list("id", "status"))
+    return with_run_summaries(messages, steps, {str(k): str(v) for k, v in statuses.items()})
 
 
 async def delete_conversation(request: web.Request) -> web.Response:

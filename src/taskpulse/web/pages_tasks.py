@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from taskpulse.keys import TASKS
+from taskpulse.tasks.dates import relative_day
 from taskpulse.tasks.schemas import TaskCreate, TaskQuery, TaskUpdate
 from taskpulse.tasks.service import TaskNotFound, task_to_dict
 from taskpulse.web.pages_common import (Session, check_form, page_error, render,
@@ -48,15 +49,8 @@ def due_label(due: str | None, completed: bool, today: date) -> dict[str, Any] |
     if not due:
         return None
     day = date.fromisoformat(due)
-    delta = (day - today).days
-    if -1 <= delta <= 1:
-        when = ("yesterday", "today", "tomorrow")[delta + 1]
-    elif 1 < delta < 7:
-        when = day.strftime("%a")
-    else:
-        when = f"{day.strftime('%b')} {day.day}" + (f", {day.year}" if day.year != today.year
-                                                    else "")
-    overdue = delta < 0 and not completed
+    when = relative_day(day, today)          # the chat's words too (tasks/dates.py)
+    overdue = day < today and not completed
     return {"text": f"Overdue · {when}" if overdue else f"Due {when}", "overdue": overdue,
             "iso": due}
 

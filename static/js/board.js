@@ -1,6 +1,7 @@
 // The task board: rows rendered from data, filters, inline edit, live upserts.
 import { el, flash, announce } from "./dom.js";
 import { api, ApiError } from "./api.js";
+import { UndoToast } from "./undo.js";
 
 const FILTER_TEST = {
   all: () => true,
@@ -58,6 +59,9 @@ export class Board {
     this.tasks = new Map();
     this.deleted = new Set();
     this.editing = new Set();
+    this.undo = new UndoToast(root, { restore: (task) => this.restore(task),
+                                      failed: (error) => this.showError(error),
+                                      fallback: () => this.addForm.elements.title });
     this.wireFilters();
     this.addForm.addEventListener("submit", (e) => { e.preventDefault(); this.add(); });
   }
@@ -161,7 +165,8 @@ export class Board {
                      on: { click: () => this.startEdit(task.id) } }),
       el("button", { type: "button", class: "btn btn-quiet btn-danger", text: "Delete",
                      attrs: { "aria-label": `Delete ${task.title}` },
-                     on: { click: () => this.destroy(task.id) } }));
+                     // detail 0: pressed with the keyboard (Enter/Space), not clicked
+                     on: { click: (e) => this.destroy(task.id, e.detail === 0) } }));
     row.append(check, body, actions);
     row.addEventListener("dblclick", (e) => {
       if (e.target.closest(".task-title")) this.startEdit(task.id);
@@ -239,18 +244,31 @@ export class Board {
     }
   }
 
-  async destroy(taskId) {
+  async destroy(taskId, byKeyboard = false) {
     const row = this.row(taskId);
     const next = row && (row.nextElementSibling || row.previousElementSibling);
     try {
-      await api("DELETE", `${this.base}/${taskId}`);
+      const data = await api("DELETE", `${this.base}/${taskId}`);
       this.showError("");
       this.remove(taskId);
-      (next ? next.querySelector(".check") : this.addForm.elements.title).focus();
+      const after = next ? next.querySelector(".check") : this.addForm.elements.title;
+      this.undo.offer(data.task, after);
+      // From the keyboard, Undo is the next thing in reach; a mouse user stays in the list.
+      (byKeyboard ? this.undo.button : after).focus();
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) this.remove(taskId);
       else this.showError(error);
     }
+  }
+
+  /** Undo (from the toast): create the deleted task again; the focus goes to its row. */
+  async restore(task) {
+    const { title, description, due_date, priority, completed } = task;
+    const data = await api("POST", this.base, { title, description, due_date, priority, completed });
+    this.showError("");
+    this.upsert(data.task, { highlight: true });
+    announce(this.liveRegion, `Task restored: ${title}`);
+    return this.row(data.task.id)?.querySelector(".check");
   }
 
   startEdit(taskId) {

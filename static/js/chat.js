@@ -8,6 +8,7 @@ import { mountStatus } from "./status.js";
 import { RunView } from "./progress.js";
 import { ChatView } from "./chat_view.js";
 import { ConversationList } from "./conversations.js";
+import { EarlierMessages } from "./earlier.js";
 
 const live = new Live();
 const base = `/api/${encodeURIComponent(live.userId)}`;
@@ -25,7 +26,14 @@ let newChatText = null;          // the first message of a new chat, while it is
 let loadSeq = 0;
 
 const view = new ChatView($("#messages"), $("#chat-empty"),
-  (runId) => api("GET", `${base}/runs/${encodeURIComponent(runId)}`).then((d) => d.run || d));
+  (runId) => api("GET", `${base}/runs/${encodeURIComponent(runId)}`).then((d) => d.run || d),
+  $("#message-scroll"));
+const earlier = new EarlierMessages($("#load-earlier"), view, {
+  fetchPage: (id, before) => api("GET", messagesUrl(id, before)),
+  runsOf: (id) => runsOf(id),
+  announce: (text) => announce($("#chat-live"), text),
+  error: (message) => say(message),
+});
 const conversations = new ConversationList($("#conv-list"), base, {
   open: (id) => openConversation(id),
   deleted: (id) => { if (id === current) openConversation(null); },
@@ -74,12 +82,14 @@ async function openConversation(id) {
   conversations.select(id);
   title.textContent = id ? conversations.title(id) : "New chat";
   updateComposer();
+  earlier.reset(null);
   if (!id) { view.render([], new Map()); input.focus(); return; }
   try {
-    const data = await api("GET", `${base}/conversations/${encodeURIComponent(id)}/messages`);
+    const data = await api("GET", messagesUrl(id));
     if (seq !== loadSeq) return;                        // the user switched again
-    const mine = new Map([...runs].filter(([, r]) => r.conversationId === id));
+    const mine = runsOf(id);
     view.render(data.messages || [], mine);
+    earlier.reset(id, data.has_more ? data.next_before : null);
     const info = conversations.get(id);
     if (info && info.active_run_id && !mine.has(info.active_run_id)) markRunning(id, info.active_run_id);
     title.textContent = conversations.title(id);
@@ -89,6 +99,13 @@ async function openConversation(id) {
     say(error.message);
   }
 }
+
+function messagesUrl(id, before = null) {
+  const url = `${base}/conversations/${encodeURIComponent(id)}/messages`;
+  return before ? `${url}?before=${encodeURIComponent(before)}` : url;
+}
+
+function runsOf(id) { return new Map([...runs].filter(([, r]) => r.conversationId === id)); }
 
 function markRunning(conversationId, runId) {
   if (active.get(conversationId) === runId) return;

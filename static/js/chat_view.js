@@ -5,18 +5,20 @@ import { historySteps } from "./progress.js";
 const sel = (value) => CSS.escape(value);
 
 export class ChatView {
-  constructor(list, hint, loadRun) {
+  constructor(list, hint, loadRun, scroller = list) {
     this.list = list;
     this.hint = hint;
     this.loadRun = loadRun;     // run id -> Promise<run> (steps of past answers)
+    this.scroller = scroller;   // the scrolling box around the list
   }
 
   nearBottom() {
-    return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 80;
+    const box = this.scroller;
+    return box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   }
 
   scrollToEnd(force = false) {
-    if (force || this.stick) this.list.scrollTop = this.list.scrollHeight;
+    if (force || this.stick) this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 
   /** Run a DOM change, keeping the view pinned to the end if it was there. */
@@ -35,6 +37,26 @@ export class ChatView {
     for (const run of runs.values()) if (run.running) this.attachRun(run);
     this.hint.hidden = this.list.children.length > 0;
     this.scrollToEnd(true);
+  }
+
+  /** Older messages (a previous page) go above the ones shown. Returns them, oldest first. */
+  prepend(messages, runs) {
+    const shown = [...this.list.children];
+    this.list.replaceChildren();
+    for (const message of messages) this.place(message, runs.get(message.run_id));
+    const added = [...this.list.children];
+    this.list.append(...shown);
+    this.hint.hidden = this.list.children.length > 0;
+    return added;
+  }
+
+  /** Run a change above the reader's place, keeping what they were looking at where it was. */
+  keepPlace(fn) {
+    const anchor = this.list.firstElementChild;
+    const top = anchor ? anchor.getBoundingClientRect().top : 0;
+    const out = fn();
+    if (anchor && anchor.isConnected) this.scroller.scrollTop += anchor.getBoundingClientRect().top - top;
+    return out;
   }
 
   find(selector) { return this.list.querySelector(selector); }
@@ -58,29 +80,32 @@ export class ChatView {
 
   addMessage(message, run = null) {
     if (this.find(`li[data-message-id="${sel(message.id)}"]`)) return;
-    this.change(() => {
-      if (message.role === "assistant" && message.run_id) {
-        const li = this.runItem(message.run_id, run);
-        li.dataset.messageId = message.id;
-        if (!run || !run.running) {
-          li.querySelector(".bubble").textContent = message.content;
-          li.classList.remove("streaming");
-        }
-        return;
-      }
-      const pending = [...this.list.querySelectorAll("li[data-pending]")]
-        .find((li) => li.querySelector(".bubble").textContent === message.content);
-      const li = pending || this.bubble(message.role, message.content);
-      li.classList.remove("is-pending");
-      delete li.dataset.pending;
+    this.change(() => this.place(message, run));
+  }
+
+  /** Put one message in the list (no scrolling). */
+  place(message, run = null) {
+    if (message.role === "assistant" && message.run_id) {
+      const li = this.runItem(message.run_id, run, message);
       li.dataset.messageId = message.id;
-      if (message.run_id) li.dataset.runId = message.run_id;
-      if (!pending) this.list.append(li);
-    });
+      if (!run || !run.running) {
+        li.querySelector(".bubble").textContent = message.content;
+        li.classList.remove("streaming");
+      }
+      return;
+    }
+    const pending = [...this.list.querySelectorAll("li[data-pending]")]
+      .find((li) => li.querySelector(".bubble").textContent === message.content);
+    const li = pending || this.bubble(message.role, message.content);
+    li.classList.remove("is-pending");
+    delete li.dataset.pending;
+    li.dataset.messageId = message.id;
+    if (message.run_id) li.dataset.runId = message.run_id;
+    if (!pending) this.list.append(li);
   }
 
   /** The assistant item of a run (created after its user message if missing). */
-  runItem(runId, run) {
+  runItem(runId, run, message = null) {
     let li = this.find(`li.msg-assistant[data-run-id="${sel(runId)}"]`);
     if (!li) {
       li = el("li", { class: "msg msg-assistant", data: { runId } }, el("div", { class: "bubble" }));
@@ -92,7 +117,8 @@ export class ChatView {
       if (holder) holder.remove();
       li.prepend(run.node);
     } else if (!run && !holder) {
-      li.prepend(historySteps(() => this.loadRun(runId)));
+      const steps = historySteps(message, () => this.loadRun(runId));
+      if (steps) li.prepend(steps);
     }
     return li;
   }

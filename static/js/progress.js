@@ -113,8 +113,7 @@ export class RunView {
   collapse() {
     const n = this.calls.size;
     if (this.status === "done" && n === 0) { this.node.replaceChildren(); return; }
-    const label = stepsLabel(n) + (this.status === "cancelled" ? " · stopped"
-      : this.status === "error" ? " · failed" : "");
+    const label = stepsLabel(n) + statusSuffix(this.status);
     this.panel.removeAttribute("aria-live");
     const details = el("details", { class: "run-summary" + (this.status === "error" ? " is-error" : "") },
       el("summary", { text: label }), this.panel);
@@ -122,8 +121,34 @@ export class RunView {
   }
 }
 
-/** A finished run from history: steps fetched over HTTP when the summary is opened. */
-export function historySteps(loadRun) {
+function statusSuffix(status) {
+  return status === "cancelled" ? " · stopped" : status === "error" ? " · failed" : "";
+}
+
+function historyRows(steps) {
+  if (!steps.length) return [el("li", { class: "step", text: "No tool steps in this answer." })];
+  return steps.map((s) => stepRow(s.ok ? "complete" : "error",
+    s.ok ? s.message : (s.message || s.error || "Failed")));
+}
+
+/**
+ * A finished run from history, as "N steps" that expands into its steps. The messages API
+ * sends each answer's steps (`steps`, `run_status`): nothing to show for a finished answer
+ * without tool steps (null, as a live run folds away). An answer that came without them
+ * (an event from a run this tab never saw) loads them over HTTP when opened.
+ */
+export function historySteps(message, loadRun) {
+  if (Array.isArray(message?.steps)) {
+    const status = message.run_status || "done";
+    if (!message.steps.length && status === "done") return null;
+    const list = el("ol", { class: "progress" });
+    const details = el("details", { class: "run-summary" + (status === "error" ? " is-error" : "") },
+      el("summary", { text: stepsLabel(message.steps.length) + statusSuffix(status) }), list);
+    details.addEventListener("toggle", () => {           // rows only when asked for
+      if (details.open && !list.children.length) list.append(...historyRows(message.steps));
+    });
+    return details;
+  }
   const list = el("ol", { class: "progress" });
   const summary = el("summary", { text: "Steps" });
   const details = el("details", { class: "run-summary" }, summary, list);
@@ -135,11 +160,8 @@ export function historySteps(loadRun) {
     try {
       const run = await loadRun();
       const steps = run.steps || [];
-      list.replaceChildren(...steps.map((s) => stepRow(s.ok ? "complete" : "error",
-        s.ok ? s.message : (s.message || s.error || "Failed"))));
-      if (!steps.length) list.replaceChildren(el("li", { class: "step", text: "No tool steps in this answer." }));
-      summary.textContent = stepsLabel(steps.length)
-        + (run.status === "cancelled" ? " · stopped" : run.status === "error" ? " · failed" : "");
+      list.replaceChildren(...historyRows(steps));
+      summary.textContent = stepsLabel(steps.length) + statusSuffix(run.status);
     } catch (error) {
       loaded = false;
       list.replaceChildren(stepRow("error", error.message));

@@ -24,6 +24,7 @@ export function mountStatus(live, root = document.getElementById("conn-status"))
   const label = root.querySelector(".conn-label");
   const announcer = root.querySelector("[role=status]");
   const signal = root.querySelector(".signal");
+  const detail = root.querySelector(".conn-detail");
   let ticker = null;
   let announced = "";
 
@@ -38,14 +39,19 @@ export function mountStatus(live, root = document.getElementById("conn-status"))
       ? `Reconnecting, attempt ${status.attempt || 1}` : text.replace(/ \(next try.*\)$/, "");
     if (spoken !== announced) { announced = spoken; announcer.textContent = spoken; }
     signal.dataset.bars = String(status.bars || 0);
+    let detailText;
     if (status.state === "live" && Number.isFinite(status.medianMs)) {
       const ms = Math.round(status.medianMs);
       root.title = `Round trip ${ms} ms (median of recent pings)`;
+      detailText = `${text}, signal ${status.bars || 0} of 4: ${root.title.toLowerCase()}`;
       signal.dataset.rtt = String(ms);
     } else {
       root.title = status.reason || text;
+      detailText = status.reason ? `${text}: ${status.reason}` : text;
       delete signal.dataset.rtt;
     }
+    // The same detail for the keyboard (shown on focus) and screen readers (the description).
+    if (detail && detail.textContent !== detailText) detail.textContent = detailText;
     const counting = Boolean(status.nextTryAt) && status.state !== "live";
     if (counting && !ticker) ticker = setInterval(() => render(live.status), 1000);
     if (!counting && ticker) { clearInterval(ticker); ticker = null; }

@@ -9,7 +9,7 @@ import pytest
 from taskpulse.agent.api import ChatError
 from taskpulse.db.models import Message, Run
 from taskpulse.keys import AGENT
-from tests.agent.conftest import chat, names, run_only, wait_terminal
+from tests.agent.conftest import chat, names, run_events, run_only, wait_terminal
 from tests.fakes.scripted import ScriptedProvider, Turn
 
 
@@ -210,6 +210,40 @@ async def test_deleting_a_conversation_waits_for_a_run_past_the_point_of_cancell
     events = await wait_terminal(app, acct, started.run_id)
     assert names(run_only(events))[-1] == "agent_done"
     assert await Run.filter(id=started.run_id).count() == 0
+
+
+async def test_a_run_stopped_before_it_first_ran_still_ends_once(client, app, signup):
+    # Stopping in the same loop step as the start cancels the task before its coroutine
+    # starts; the run must still end (status, one terminal event) and wait() answer.
+    acct = await signup()
+    agent = app[AGENT]
+    started = await agent.start(acct.user_id, "hello")
+    waiting = asyncio.ensure_future(agent.wait(started.run_id))
+    await agent.stop_conversation(acct.user_id, started.conversation_id)
+    result = await waiting
+    assert (result.run_id, result.status) == (started.run_id, "cancelled")
+    assert (await Run.get(id=started.run_id)).status == "cancelled"
+    await wait_terminal(app, acct, started.run_id)
+    assert names(run_only(await run_events(app, acct, started.run_id))) == ["agent_cancelled"]
+    assert started.conversation_id not in agent._active
+    # the conversation is free for the next message
+    assert (await agent.wait((await agent.start(
+        acct.user_id, "again", started.conversation_id)).run_id)).status == "done"
+
+
+async def test_a_run_interrupted_by_shutdown_before_it_first_ran_still_ends_once(
+        client, app, signup):
+    acct = await signup()
+    agent = app[AGENT]
+    started = await agent.start(acct.user_id, "hello")
+    await agent.shutdown()
+    result = await agent.wait(started.run_id)
+    assert (result.status, result.error) == ("interrupted", "interrupted")
+    assert (await Run.get(id=started.run_id)).status == "interrupted"
+    await wait_terminal(app, acct, started.run_id)
+    events = run_only(await run_events(app, acct, started.run_id))
+    assert [(n, d["code"]) for n, d in events] == [("agent_error", "interrupted")]
+    assert not agent._active
 
 
 @pytest.mark.parametrize("message, problem", [

@@ -112,6 +112,10 @@ C: list[tuple[list[str], str, list[tuple[str, dict[str, Any]]], dict[str, Any]]]
     ([], "mark the first one done", [], {"reply": "show your tasks first",
                                          "buy milk": {"completed": False}}),
     (OPEN, "mark the fifth one done", [], {"reply": "only had 3 tasks"}),
+    (OPEN, "mark the first " + "9" * 5000 + " done", [],        # past int()'s digit limit
+     {"reply": "only had 3 tasks", "buy milk": {"completed": False}}),
+    ([], "show me the first " + "9" * 5000 + " tasks", [("list_tasks", {"limit": 10 ** 6})],
+     {"ok": [False], "reply": "less than or equal to 100"}),
     # ---- reopen ---------------------------------------------------------------------
     ([], "reopen water plants", [("complete_task", {"completed": False})],
      {"water plants": {"completed": False}}),

@@ -188,3 +188,56 @@ async def test_the_board_works_with_javascript_turned_off(start_server, new_user
     await page.wait_for_selector("#task-empty:visible")
     assert await page.is_hidden("#conn-status")          # no script, no live status to show
     user.check_clean()
+
+
+async def test_a_deleted_task_can_be_undone_from_the_toast_in_every_tab(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    tomorrow = (date.today() + timedelta(1)).isoformat()
+    resp = await user.context.request.post(
+        f"{server.url}/api/{user.user_id}/tasks", headers={"Authorization": f"Bearer {user.token}"},
+        data={"title": "buy milk", "priority": "high", "due_date": tomorrow,
+              "description": "2 litres"})
+    assert resp.status == 201
+    one = await user.open("/tasks")
+    two = await user.open("/tasks")
+    for tab in (one, two):
+        await tab.wait_status("Live")
+    page = one.page
+    toast = page.locator("#board .undo-toast")
+    assert await toast.get_attribute("aria-live") == "polite"
+
+    # The delete is real at once: the other tab sees the task go.
+    await row(one, "buy milk").locator("text=Delete").click()
+    await toast.locator("text=Deleted “buy milk”.").wait_for()
+    await row(two, "buy milk").wait_for(state="detached")
+    await toast.locator("button", has_text="Undo").click()
+    for tab in (one, two):                                         # back, fields and all
+        await row(tab, "buy milk").wait_for()
+        assert await row(tab, "buy milk").locator(".prio").text_content() == "high"
+        assert await row(tab, "buy milk").locator(".task-desc").text_content() == "2 litres"
+        assert await row(tab, "buy milk").locator(".due").text_content() == "Due tomorrow"
+    assert await toast.evaluate("t => t.children.length") == 0
+
+    # From the keyboard: Delete with Enter puts the focus on Undo; Enter restores.
+    await page.evaluate("document.activeElement.blur()")
+    await tab_to(page, "#task-list .task-actions .btn-danger")
+    await page.keyboard.press("Enter")
+    await row(one, "buy milk").wait_for(state="detached")
+    assert await page.evaluate("document.activeElement.textContent") == "Undo"
+    await page.wait_for_timeout(300)
+    await page.keyboard.press("Enter")
+    await row(one, "buy milk").wait_for()
+    assert await page.evaluate("document.activeElement.matches('#task-list .check')")
+
+    # Left alone, the toast goes away and the deletion stands.
+    await page.evaluate("window.taskpulse.board.undo.ms = 300")
+    await row(one, "buy milk").locator("text=Delete").click()
+    await toast.locator("button").wait_for()
+    await page.mouse.move(0, 0)
+    await page.wait_for_function(
+        "() => document.querySelector('#board .undo-toast').children.length === 0")
+    resp = await user.context.request.get(f"{server.url}/api/{user.user_id}/tasks")
+    assert (await resp.json())["tasks"] == []
+    await row(two, "buy milk").wait_for(state="detached")
+    user.check_clean()

@@ -219,3 +219,45 @@ async def test_each_event_id_is_applied_once(start_server, new_user):
     }""", cid)
     assert text == "once "
     user.check_clean()
+
+
+async def test_history_shows_step_counts_and_loads_earlier_messages_in_place(
+        start_server, new_user):
+    server = await start_server(offline_chunk_delay_ms=0)
+    user = await new_user(server, viewport={"width": 1000, "height": 700})
+    said = ["add buy milk tomorrow"] + [f"thanks {i}" for i in range(24)] + ["add call mum"]
+    cid = None
+    for words in said:                                   # 52 messages: one page is 50
+        resp = await user.context.request.post(
+            f"{server.url}/api/{user.user_id}/chat",
+            headers={"Authorization": f"Bearer {user.token}"},
+            data={"message": words, **({"conversation_id": cid} if cid else {})})
+        assert resp.ok, await resp.text()
+        cid = (await resp.json())["conversation_id"]
+    chat = await user.open(f"/chat?c={cid}")
+    page = chat.page
+    await page.wait_for_selector(".msg-user >> text=add call mum")
+    # Each past answer says how many steps it took; answers without tool steps have no toggle.
+    assert await page.locator(".run-summary summary").all_text_contents() == ["1 step"]
+    last = page.locator(".msg-assistant").last
+    await last.locator(".run-summary summary").click()
+    assert await last.locator(".step-complete").all_text_contents() == ["✓Done: Created: call mum"]
+    assert await page.locator("#messages > li").count() == 50
+    assert await page.locator(".msg-user >> text=add buy milk tomorrow").count() == 0
+
+    # Older messages load above, and what the reader was looking at stays put.
+    more = page.locator("#load-earlier")
+    await page.evaluate("document.getElementById('message-scroll').scrollTop = 0")
+    first = page.locator("#messages > li").first
+    first_id = await first.get_attribute("data-message-id")
+    before = (await first.bounding_box())["y"]
+    await more.click()
+    await page.wait_for_selector(".msg-user >> text=add buy milk tomorrow")
+    assert await page.locator("#messages > li").count() == 52
+    kept = page.locator(f'#messages > li[data-message-id="{first_id}"]')
+    assert abs((await kept.bounding_box())["y"] - before) < 2
+    assert await page.is_hidden("#load-earlier")                # that was the oldest page
+    assert await page.evaluate("document.activeElement.textContent") == "add buy milk tomorrow"
+    assert await page.locator(".run-summary summary").all_text_contents() == ["1 step", "1 step"]
+    assert "start of the conversation" in await page.text_content("#chat-live")
+    user.check_clean()

@@ -107,6 +107,19 @@ async def test_signal_strength_comes_from_real_ping_round_trips(start_server, ne
     await fast.wait_status("Live")
     await fast.page.wait_for_selector("#conn-status .signal[data-rtt]")
     assert await fast.page.get_attribute("#conn-status .signal", "data-bars") == "4"
+    # Not only a hover tooltip: the status takes keyboard focus and then shows the round
+    # trip, which is also its description for screen readers.
+    detail = fast.page.locator("#conn-status .conn-detail")
+    assert not await detail.evaluate("d => d.getBoundingClientRect().width > 1")
+    for _ in range(10):
+        await fast.page.keyboard.press("Tab")
+        if await fast.page.evaluate("document.activeElement.id") == "conn-status":
+            break
+    assert await fast.page.evaluate("document.activeElement.id") == "conn-status"
+    assert await fast.page.get_attribute("#conn-status", "aria-describedby") == "conn-detail"
+    assert re.fullmatch(r"Live \([\w-]+\), signal 4 of 4: round trip \d+ ms "
+                        r"\(median of recent pings\)", await detail.text_content())
+    assert await detail.evaluate("d => d.getBoundingClientRect().width > 100")
 
     slow_page = await user.context.new_page()
 

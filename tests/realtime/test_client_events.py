@@ -47,6 +47,16 @@ async def test_chat_errors_from_the_agent_come_back_in_the_ack(signup, open_tab)
     assert ack["error"]["code"] == "message_empty"
 
 
+async def test_chat_send_length_is_checked_after_trimming_like_over_http(signup, open_tab):
+    acct = await signup()
+    tab = await open_tab(acct)
+    ack = await tab.call("chat_send", {"message": "x" * 10_001})
+    assert ack["error"]["code"] == "message_too_long"
+    ack = await tab.call("chat_send", {"message": "  " + "x" * 10_000 + "\n"})
+    assert "run_id" in ack, ack
+    assert await Message.filter(owner_id=acct.user_id, role="user").count() == 1
+
+
 @pytest.mark.parametrize("message", ["add buy\x00milk", "add \x1b[31mred"])
 async def test_chat_send_with_control_characters_gets_an_ack_error(signup, open_tab, message):
     acct = await signup()

@@ -130,3 +130,20 @@ async def test_a_client_cannot_fake_the_reserved_connect_and_disconnect_events(
     await add_task(client, acct, "still live")
     await tab.wait_stream(1)
     assert tab.names() == ["connection_established", "task_created"]
+
+
+@pytest.mark.parametrize("transport", ["websocket", "polling"])
+async def test_the_default_namespace_is_refused_while_chat_still_works(
+        signup, open_tab, base_url, transport):
+    """Only /chat (which checks the token) accepts connections; "/" has no handlers and
+    must not hold unauthenticated connections open."""
+    client = socketio.AsyncClient(reconnection=False)
+    try:
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await client.connect(base_url, transports=[transport], namespaces=["/"],
+                                 wait_timeout=5)
+        assert not client.connected
+    finally:
+        await client.disconnect()
+    tab = await open_tab(await signup(), transports=[transport])
+    assert tab.welcome()["transport"] == transport

@@ -118,3 +118,32 @@ async def test_after_losing_its_subscription_a_process_makes_its_clients_reconne
     await asyncio.wait_for(tab.disconnected.wait(), 10)
     again = await open_tab(acct)            # and the process works again
     assert again.welcome()["user_id"] == acct.user_id
+
+
+async def test_a_tab_that_leaves_takes_its_catch_up_mark_with_it(app, client, signup,
+                                                                 open_tab):
+    """A mark is otherwise only dropped by the room's next event, which may never come."""
+    acct = await signup()
+    await add_task(client, acct, "before")
+    manager = app[SIO].manager
+    room = f"user:{acct.user_id}"
+    tab = await open_tab(acct)
+    assert manager._marks.get(room)
+    await tab.close()
+    for _ in range(100):
+        if not any(room in rooms for rooms in manager.rooms.values()):
+            break
+        await asyncio.sleep(0.02)
+    assert room not in manager._marks
+
+
+async def test_the_reconnect_task_after_a_renewed_subscription_is_kept_until_done(
+        app, signup, open_tab):
+    tab = await open_tab(await signup())
+    manager = app[SIO].manager
+    assert manager.subscribed.is_set()
+    manager._subscription_confirmed()          # as after a lost and renewed subscription
+    (task,) = manager.background
+    await task
+    await asyncio.wait_for(tab.disconnected.wait(), 10)
+    assert not manager.background

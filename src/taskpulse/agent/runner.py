@@ -125,6 +125,17 @@ class AgentRunner:
             await batcher.close()
             return await self._fail(state, emitter, "internal")
 
+    async def end_abandoned(self, state: RunState) -> RunResult:
+        """End a run whose task ended without ending it (cancelled before it first ran,
+        or failed outside :meth:`run`): cancelled when a user stopped it, otherwise
+        interrupted. No terminal event when the run was already ended."""
+        emitter = ShieldedEmitter(RunEmitter(self.sink, state.user_id, state.run_id,
+                                             state.conversation_id))
+        state.finishing = True
+        if state.cancel_reason == "user":
+            return await self._cancelled(state, emitter)
+        return await self._fail(state, emitter, "interrupted", "interrupted")
+
     # ---- the model/tool loop ----------------------------------------------------------
 
     async def _rounds(self, state: RunState, emitter: ShieldedEmitter,

@@ -87,6 +87,10 @@ def conversation_title(text: str) -> str:
 class _Handle:
     state: RunState
     task: asyncio.Task[RunResult]
+    # Set when the run has ended, however its task ended: also a task cancelled before
+    # its coroutine started (whose own clean-up then never ran).
+    result: asyncio.Future[RunResult]
+    ender: asyncio.Task[None] | None = None   # ends a run its task left unfinished
 
 
 class AgentService:
@@ -137,22 +141,24 @@ class AgentService:
                 await Conversation.filter(id=cid).update(updated_at=datetime.now(timezone.utc))
             state = RunState(user_id, str(run.id), cid, user_message=message_dict(saved),
                              history=[{"role": "user", "content": text}] if new else None)
-            task = asyncio.create_task(self._execute(state), name=f"agent-run-{run.id}")
+            task = asyncio.create_task(self.runner.run(state), name=f"agent-run-{run.id}")
+            handle = _Handle(state, task, asyncio.get_running_loop().create_future())
+            task.add_done_callback(lambda done: self._task_ended(handle, done))
             self._active[cid] = state.run_id
-            self._runs[state.run_id] = _Handle(state, task)
+            self._runs[state.run_id] = handle
         return RunStarted(state.run_id, cid)
 
     async def wait(self, run_id: str) -> RunResult:
         handle = self._runs.get(run_id)
         if handle is not None:
-            return await asyncio.shield(handle.task)
+            return await asyncio.shield(handle.result)
         return await self._result_from_db(run_id)
 
     async def cancel(self, user_id: str, run_id: str) -> bool:
         handle = self._runs.get(str(run_id))
         if handle is None and self.peers is not None:
             return await self.peers.cancel(str(user_id), str(run_id))
-        if handle is None or handle.state.user_id != str(user_id) or handle.task.done():
+        if handle is None or handle.state.user_id != str(user_id) or handle.result.done():
             return False
         if handle.state.cancel_reason is not None:
             return True
@@ -178,8 +184,8 @@ class AgentService:
             # Also a run past the point of cancelling (saving its reply): deleting the
             # conversation under it would lose its terminal event.
             await self.cancel(user_id, handle.state.run_id)
-            if not handle.task.done():
-                await asyncio.wait([handle.task], timeout=10)
+            if not handle.result.done():
+                await asyncio.wait([handle.result], timeout=10)
         elif handle is None and self.peers is not None:
             await self.peers.stop_conversation(user_id, conversation_id)
 
@@ -222,14 +228,37 @@ class AgentService:
                             "The assistant is still answering in this conversation. "
                             "Wait for it to finish or stop it first.")
 
-    async def _execute(self, state: RunState) -> RunResult:
+    def _task_ended(self, handle: _Handle, task: asyncio.Task[RunResult]) -> None:
+        """Settle the run once its task is done. A task cancelled before its coroutine
+        ever ran (a DELETE or shutdown in the same loop step), or one that did not get to
+        end the run, is ended here: a status and one terminal event."""
+        if not task.cancelled() and task.exception() is None:
+            self._settle(handle, task.result())
+            return
+        if not task.cancelled():
+            log.error("agent run %s failed", handle.state.run_id, exc_info=task.exception())
+        handle.ender = asyncio.create_task(self._end_abandoned(handle),
+                                           name=f"agent-run-end-{handle.state.run_id}")
+
+    async def _end_abandoned(self, handle: _Handle) -> None:
+        state = handle.state
         try:
-            return await self.runner.run(state)
-        finally:
-            if self._active.get(state.conversation_id) == state.run_id:
-                del self._active[state.conversation_id]
-            asyncio.get_running_loop().call_later(
-                KEEP_FINISHED_SECONDS, self._runs.pop, state.run_id, None)
+            result = await self.runner.end_abandoned(state)
+        except Exception:
+            log.exception("could not end agent run %s", state.run_id)
+            result = RunResult(state.run_id, state.conversation_id, "error",
+                               FRIENDLY_ERRORS["internal"], None, list(state.tool_calls),
+                               "internal")
+        self._settle(handle, result)
+
+    def _settle(self, handle: _Handle, result: RunResult) -> None:
+        state = handle.state
+        if self._active.get(state.conversation_id) == state.run_id:
+            del self._active[state.conversation_id]
+        asyncio.get_running_loop().call_later(
+            KEEP_FINISHED_SECONDS, self._runs.pop, state.run_id, None)
+        if not handle.result.done():
+            handle.result.set_result(result)
 
     async def _result_from_db(self, run_id: str) -> RunResult:
         rid = parse_uuid(run_id)
@@ -256,24 +285,24 @@ class AgentService:
     async def drain(self, timeout: float) -> bool:
         """Refuse new runs and wait up to ``timeout`` for running ones; True if none is left."""
         self._closing = True
-        tasks = [h.task for h in self._runs.values() if not h.task.done()]
-        if tasks and timeout > 0:
-            await asyncio.wait(tasks, timeout=timeout)
-        return all(task.done() for task in tasks)
+        results = [h.result for h in self._runs.values() if not h.result.done()]
+        if results and timeout > 0:
+            await asyncio.wait(results, timeout=timeout)
+        return all(result.done() for result in results)
 
     async def shutdown(self, timeout: float = 5.0) -> None:
         """Stop every run of this process; each ends as interrupted with agent_error."""
         self._closing = True
-        tasks = []
+        results: list[asyncio.Future[RunResult]] = []
         for handle in list(self._runs.values()):
-            if handle.task.done():
+            if handle.result.done():
                 continue
             if handle.state.cancel_reason is None and not handle.state.finishing:
                 handle.state.cancel_reason = "shutdown"
                 handle.task.cancel()
-            tasks.append(handle.task)
-        if tasks:
-            await asyncio.wait(tasks, timeout=timeout)
+            results.append(handle.result)
+        if results:
+            await asyncio.wait(results, timeout=timeout)
 
 
 async def agent_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from taskpulse.llm.refs import COUNTS, QUOTES, Ref, all_tasks_phrase, parse_ref
+from taskpulse.llm.refs import (COUNTS, QUOTES, Ref, all_tasks_phrase, count_of,
+                                parse_ref)
 from taskpulse.tasks.dates import DATE_PHRASE
 
 IC = re.IGNORECASE
@@ -136,7 +137,7 @@ _N = r"(\d+|" + "|".join(COUNTS) + r")"
 
 
 def _n(word: str) -> int:
-    return int(word) if word.isdigit() else COUNTS[word.lower()]
+    return count_of(word)
 
 
 def clean(text: str) -> str:

@@ -12,6 +12,8 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth
 COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
           "eight": 8, "nine": 9, "ten": 10}
 QUOTES = "\"'`‘’“”"
+MAX_COUNT_DIGITS = 6
+TOO_MANY = 10 ** MAX_COUNT_DIGITS
 
 _IT = re.compile(r"(?:it|that|this|that one|this one|that task|this task|the task"
                  r"|the one i just added|the new one|the one you just added)")
@@ -52,8 +54,13 @@ class Ref:
     it: bool = False
 
 
-def _count(word: str) -> int:
-    return int(word) if word.isdigit() else COUNTS[word]
+def count_of(word: str) -> int:
+    """A number said in digits or words. Past :data:`MAX_COUNT_DIGITS` digits it is
+    :data:`TOO_MANY` (more than any list holds, so the reply asks again) instead of a
+    number ``int()`` would refuse to read (over 4300 digits) or that nothing needs."""
+    if word.isdigit():
+        return int(word) if len(word.lstrip("0")) <= MAX_COUNT_DIGITS else TOO_MANY
+    return COUNTS[word.lower()]
 
 
 def _strip_title(text: str) -> str:
@@ -75,7 +82,7 @@ def parse_ref(text: str) -> Ref:
     if _SECOND_LAST.fullmatch(low):
         return Ref(positions=[-2])
     if m := _FIRST_N.fullmatch(low):
-        n = _count(m["n"])
+        n = count_of(m["n"])
         return Ref(last_n=n) if m["end"] == "last" else Ref(first_n=n)
     items = [p for p in _SPLIT.split(low) if p]
     positions: list[int] = []

@@ -237,7 +237,9 @@ class ChatSend(ClientEvent):
     name = "chat_send"
     summary = "Send a chat message; progress follows as run events."
     ack = ChatSendAck
-    message: str = Field(min_length=1, max_length=10_000)
+    # Its length is the agent's check, after trimming, as over HTTP: message_too_long.
+    message: str = Field(min_length=1, description="At most 10,000 characters once "
+                         "trimmed; a longer one is refused with message_too_long.")
     conversation_id: str | None = None
     client_msg_id: str | None = Field(
         default=None, max_length=100,

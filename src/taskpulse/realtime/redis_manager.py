@@ -60,6 +60,7 @@ class LogRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         self._buffers: dict[str, dict[str, deque[Message]]] = {}   # room -> sid -> events
         self._marks: dict[str, dict[str, tuple[int, int]]] = {}    # room -> sid -> newest id
         self.subscribed = asyncio.Event()
+        self.background: set[asyncio.Task[Any]] = set()   # referenced until done
         self.skipped = 0        # messages for rooms without local members (measurements)
         self.received = 0
 
@@ -84,6 +85,16 @@ class LogRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         for gone in [s for s in marks if not self.is_connected(s, NAMESPACE)]:
             del marks[gone]
         marks[sid] = newest
+
+    def basic_leave_room(self, sid: str, namespace: str, room: str) -> None:
+        """Also forget ``sid``'s mark for the room (a disconnect leaves every room through
+        here), so a room that gets no further event keeps nothing for it."""
+        super().basic_leave_room(sid, namespace, room)
+        marks = self._marks.get(room) if namespace == NAMESPACE else None
+        if marks is not None:
+            marks.pop(sid, None)
+            if not marks:
+                del self._marks[room]
 
     def _skip_marked(self, room: str, message: Message) -> Message:
         marks = self._marks.get(room)
@@ -147,8 +158,10 @@ class LogRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             return
         # Subscribed again after losing the connection: events may have been missed.
         log.warning("Redis subscription renewed; reconnecting this process's clients")
-        self.server.start_background_task(drop_connections, self.server,
-                                          "Redis subscription renewed")
+        task = self.server.start_background_task(drop_connections, self.server,
+                                                 "Redis subscription renewed")
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
 
     async def wait_subscribed(self, timeout: float = SUBSCRIBE_WAIT_SECONDS) -> bool:
         if self.subscribed.is_set():

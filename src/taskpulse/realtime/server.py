@@ -31,6 +31,7 @@ def create_sio(config: Config) -> socketio.AsyncServer:
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
+        namespaces=[NAMESPACE],     # only /chat: "/" (no handlers) would accept anyone
         json=codec,
         cors_allowed_origins=OriginPolicy(config.cors_allowed_origins).allows_socket,
         ping_interval=config.sio_ping_interval,

@@ -10,7 +10,8 @@ import calendar
 import re
 from datetime import date, timedelta
 
-MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+              "Dec")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
@@ -143,7 +144,8 @@ def relative_day(day: date, today: date) -> str:
         return ("yesterday", "today", "tomorrow")[delta + 1]
     if 1 < delta < 7:
         return WEEKDAYS[day.weekday()][:3].capitalize()
-    return f"{MONTH_ABBR[day.month - 1]} {day.day}" + (f", {day.year}" if day.year != today.year else "")
+    year = f", {day.year}" if day.year != today.year else ""
+    return f"{MONTH_ABBR[day.month - 1]} {day.day}{year}"
 
 
 def describe_due(due: date | None, today: date) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Protocol
 
+from tortoise import timezone as tz
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
@@ -120,9 +121,8 @@ class TaskService:
             changed = {k: v for k, v in changes.items() if getattr(task, k) != v}
             if not changed:
                 return task
-            for key, value in changed.items():
-                setattr(task, key, value)
-            await task.save(update_fields=[*changed, "updated_at"])
+            if not await self._save_if_there(task, changed):
+                raise TaskNotFound(task_id)      # deleted meanwhile
         await self._publish(user_id, TaskUpdated.name, {"task": task_to_dict(task)})
         return task
 
@@ -132,10 +132,25 @@ class TaskService:
     async def delete(self, user_id: str, task_id: str) -> dict[str, Any]:
         task = await self.get(user_id, task_id)
         snapshot = task_to_dict(task)
-        await task.delete()
+        if not await Task.filter(id=task.id).delete():
+            raise TaskNotFound(task_id)          # deleted meanwhile: its event went out then
         await self._publish(user_id, TaskDeleted.name,
                             {"task_id": snapshot["id"], "task": snapshot})
         return snapshot
+
+    @staticmethod
+    async def _save_if_there(task: Task, changes: dict[str, Any],
+                             **expect: Any) -> bool:
+        """Save ``changes`` (and a new ``updated_at``) only if the row still exists (and
+        still has the ``expect`` values); False, changing nothing, otherwise."""
+        now = tz.now()
+        rows = await Task.filter(id=task.id, **expect).update(**changes, updated_at=now)
+        if not rows:
+            return False
+        for key, value in changes.items():
+            setattr(task, key, value)
+        task.updated_at = now
+        return True
 
     async def _matching(self, user_id: str, status: StatusFilter) -> builtins.list[Task]:
         qs = Task.filter(owner_id=user_id)
@@ -148,23 +163,33 @@ class TaskService:
         """Mark every task matching ``status`` as ``completed``, one published change each."""
         candidates = await self._matching(user_id, status)
         targets = [t for t in candidates if t.completed != completed]
+        changed, skipped, gone = 0, len(candidates) - len(targets), 0
         for done, task in enumerate(targets, start=1):
-            task.completed = completed
-            await task.save(update_fields=["completed", "updated_at"])
-            await self._publish(user_id, TaskUpdated.name, {"task": task_to_dict(task)})
+            # Only a row still there and not yet changed: a task deleted (or changed)
+            # meanwhile gets no task_updated, which would bring it back in other tabs.
+            if await self._save_if_there(task, {"completed": completed},
+                                         completed=not completed):
+                changed += 1
+                await self._publish(user_id, TaskUpdated.name, {"task": task_to_dict(task)})
+            elif await Task.filter(id=task.id).exists():
+                skipped += 1
+            else:
+                gone += 1
             if progress is not None:
                 await progress(done, len(targets))
-        return BulkResult(len(targets), len(candidates) - len(targets), len(candidates))
+        return BulkResult(changed, skipped, len(candidates) - gone)
 
     async def delete_many(self, user_id: str, status: StatusFilter = "all",
                           progress: Progress | None = None) -> BulkResult:
         """Delete every task matching ``status``, one published change each."""
         targets = await self._matching(user_id, status)
+        deleted = 0
         for done, task in enumerate(targets, start=1):
             snapshot = task_to_dict(task)
-            await task.delete()
-            await self._publish(user_id, TaskDeleted.name,
-                                {"task_id": snapshot["id"], "task": snapshot})
+            if await Task.filter(id=task.id).delete():   # not if deleted meanwhile
+                deleted += 1
+                await self._publish(user_id, TaskDeleted.name,
+                                    {"task_id": snapshot["id"], "task": snapshot})
             if progress is not None:
                 await progress(done, len(targets))
-        return BulkResult(len(targets), 0, len(targets))
+        return BulkResult(deleted, 0, deleted)

@@ -63,8 +63,8 @@ async def test_parallel_reservations_on_two_processes_never_exceed_the_limit(two
     assert await a.retry_after("k") == 0
 
 
-async def test_parallel_wrong_log_ins_through_redis_cannot_slip_past_the_limit(app, client,
-                                                                                 signup):
+async def test_parallel_wrong_log_ins_through_redis_cannot_slip_past_the_limit(
+        app, client, signup):
     await signup("ann@example.com")
     resps = await asyncio.gather(*(client.post("/api/auth/login", json={
         "email": "ann@example.com", "password": f"guess{i}"}) for i in range(20)))

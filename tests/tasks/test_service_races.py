@@ -69,4 +69,3 @@ async def test_a_double_delete_publishes_task_deleted_once(app, client, signup):
     assert sum(isinstance(o, dict) for o in outcomes) == 1
     assert sum(isinstance(o, TaskNotFound) for o in outcomes) == 1
     assert [n for n, _ in await events(app, acct.user_id)].count("task_deleted") == 1
-

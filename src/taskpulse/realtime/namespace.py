@@ -68,7 +68,9 @@ class ChatNamespace(socketio.AsyncNamespace):
         self.origins = OriginPolicy(config.cors_allowed_origins)
         self.rate = config.sio_client_events_per_second
         self.streams = StreamOpener(sio, app[PUBLISHER])
-        self._tasks: set[asyncio.Task[None]] = set()   # for shutdown only
+        # Each connection's opening task (stream.py), only while it runs: a finished task
+        # is not kept for the connection's lifetime (idle memory).
+        self._tasks: dict[str, asyncio.Task[None]] = {}
         self._handlers: dict[str, Handler] = {
             "ping": self._ping, "chat_send": self._chat_send, "run_cancel": self._run_cancel}
 
@@ -91,15 +93,18 @@ class ChatNamespace(socketio.AsyncNamespace):
         catch_up, last_event_id = requested_last_event_id(auth)
         task = asyncio.create_task(self.streams.run(
             sid, claims.user_id, claims.expires_at, catch_up, last_event_id))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        await self.save_session(sid, {"user_id": claims.user_id, "stream": task,
+        self._tasks[sid] = task
+        task.add_done_callback(lambda done: self._forget_task(sid, done))
+        await self.save_session(sid, {"user_id": claims.user_id,
                                       "bucket": TokenBucket(self.rate)})
         log.info("user %s connected on %s", claims.user_id, sid)
 
+    def _forget_task(self, sid: str, task: asyncio.Task[None]) -> None:
+        if self._tasks.get(sid) is task:
+            del self._tasks[sid]
+
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
-        session = await self.get_session(sid)
-        task = session.get("stream")
+        task = self._tasks.get(sid)
         if task is not None and task is not asyncio.current_task():
             task.cancel()
         self.streams.forget(sid)
@@ -107,7 +112,7 @@ class ChatNamespace(socketio.AsyncNamespace):
 
     async def close(self) -> None:
         """Stop every connection's background task (server shutdown)."""
-        tasks = list(self._tasks)
+        tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

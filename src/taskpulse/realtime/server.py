@@ -10,7 +10,7 @@ from aiohttp import web
 
 from taskpulse.config import Config
 from taskpulse.keys import CONFIG, EVENT_LOG, PUBLISHER, REDIS, SIO
-from taskpulse.realtime import codec, fanout
+from taskpulse.realtime import codec, fanout, lean
 from taskpulse.realtime.emitter import Publisher
 from taskpulse.realtime.events import NAMESPACE
 from taskpulse.realtime.eventlog import EventLog, MemoryEventLog
@@ -28,7 +28,7 @@ def create_sio(config: Config) -> socketio.AsyncServer:
         manager: socketio.AsyncManager | None = redis_manager.create_manager(config)
     else:
         manager = fanout.create_manager("", fast=config.sio_fast_fanout)
-    sio = socketio.AsyncServer(
+    sio = lean.AsyncServer(   # leaner per-connection state (see lean.py)
         async_mode="aiohttp",
         client_manager=manager,
         namespaces=[NAMESPACE],     # only /chat: "/" (no handlers) would accept anyone

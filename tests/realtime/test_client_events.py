@@ -55,6 +55,9 @@ async def test_chat_send_length_is_checked_after_trimming_like_over_http(signup,
     ack = await tab.call("chat_send", {"message": "  " + "x" * 10_000 + "\n"})
     assert "run_id" in ack, ack
     assert await Message.filter(owner_id=acct.user_id, role="user").count() == 1
+    for blank in ("", "  \n "):
+        ack = await tab.call("chat_send", {"message": blank})
+        assert ack["error"]["code"] == "message_empty", ack
 
 
 @pytest.mark.parametrize("message", ["add buy\x00milk", "add \x1b[31mred"])
@@ -74,7 +77,6 @@ async def test_run_cancel_of_an_unknown_run_is_not_ok(signup, open_tab):
 
 
 @pytest.mark.parametrize("event, args, fragment", [
-    ("chat_send", ({"message": ""},), "message"),
     ("chat_send", ({"message": 5},), "message"),
     ("chat_send", ({"message": "hi", "user_id": "someone-else"},), "user_id"),
     ("chat_send", ("add milk",), "object"),

@@ -237,9 +237,10 @@ class ChatSend(ClientEvent):
     name = "chat_send"
     summary = "Send a chat message; progress follows as run events."
     ack = ChatSendAck
-    # Its length is the agent's check, after trimming, as over HTTP: message_too_long.
-    message: str = Field(min_length=1, description="At most 10,000 characters once "
-                         "trimmed; a longer one is refused with message_too_long.")
+    # Its length is the agent's check, after trimming, as over HTTP: message_empty and
+    # message_too_long.
+    message: str = Field(description="1 to 10,000 characters once trimmed; a blank one is "
+                         "refused with message_empty, a longer one with message_too_long.")
     conversation_id: str | None = None
     client_msg_id: str | None = Field(
         default=None, max_length=100,

@@ -145,8 +145,8 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
         """The Socket.IO EVENT packet's text, as ``Packet(EVENT, ...).encode()`` gives it."""
         packet_class = self.server.packet_class
         if packet_class is not sio_packet.Packet:   # another wire format: let it encode
-            return packet_class(sio_packet.EVENT, namespace=namespace, data=data,  # type: ignore[no-any-return]
-                                binary=False).encode()
+            pkt = packet_class(sio_packet.EVENT, namespace=namespace, data=data, binary=False)
+            return pkt.encode()  # type: ignore[no-any-return]
         prefix = "2" if namespace == "/" else "2" + namespace + ","
         json = packet_class.json
         if json is codec:      # always compact

@@ -23,6 +23,7 @@ from taskpulse.realtime.emitter import Publisher, now_iso
 from taskpulse.realtime.eventlog import parse_id
 from taskpulse.realtime.events import (NAMESPACE, ConnectionEstablished, Event, Resync,
                                        TokenExpired)
+from taskpulse.realtime.lean import Entry, TimerHeap
 
 if TYPE_CHECKING:
     import socketio
@@ -36,9 +37,11 @@ class StreamOpener:
     def __init__(self, sio: "socketio.AsyncServer", publisher: Publisher) -> None:
         self.sio = sio
         self.publisher = publisher
-        # Token expiry: one loop timer per open connection (no task sleeping for an hour
-        # per connection); a task exists only while a token is actually being expired.
-        self._timers: dict[str, asyncio.TimerHandle] = {}
+        # Token expiry: one heap entry per open connection, one loop timer for all (no
+        # task sleeping for an hour per connection); a task exists only while a token is
+        # actually being expired.
+        self._expiries = TimerHeap()
+        self._timers: dict[str, Entry] = {}
         self._expiring: set[asyncio.Task[None]] = set()
 
     def connected(self, sid: str) -> bool:
@@ -115,9 +118,8 @@ class StreamOpener:
     def expire_at(self, sid: str, expires_at: float) -> None:
         """Send ``token_expired`` and disconnect at ``expires_at`` (epoch seconds)."""
         self.forget(sid)
-        loop = asyncio.get_running_loop()
-        self._timers[sid] = loop.call_later(max(0.0, expires_at - time.time()),
-                                            self._expire_now, sid)
+        self._timers[sid] = self._expiries.call_later(expires_at - time.time(),
+                                                      self._expire_now, sid)
 
     def _expire_now(self, sid: str) -> None:
         self._timers.pop(sid, None)
@@ -135,12 +137,11 @@ class StreamOpener:
         """The connection is gone: drop its expiry timer."""
         timer = self._timers.pop(sid, None)
         if timer is not None:
-            timer.cancel()
+            self._expiries.cancel(timer)
 
     async def close(self) -> None:
         """Server shutdown: no more expiries."""
-        for timer in self._timers.values():
-            timer.cancel()
+        self._expiries.close()
         self._timers.clear()
         tasks = list(self._expiring)
         for task in tasks:

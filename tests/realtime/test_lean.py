@@ -1,0 +1,113 @@
+"""Per-connection memory cuts (src/taskpulse/realtime/lean.py) keep Engine.IO's behaviour."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+
+from taskpulse.app import create_app
+from taskpulse.keys import SIO
+from taskpulse.realtime.events import NAMESPACE
+from taskpulse.realtime.lean import EngineIOServer, PacketQueue, TimerHeap
+from tests.conftest import make_config
+
+WS_PATH = "/socket.io/?EIO=4&transport=websocket"
+
+
+async def test_timer_heap_runs_due_callbacks_in_time_order_and_skips_cancelled() -> None:
+    timers = TimerHeap()
+    fired: list[int] = []
+    entries = [timers.call_later(0.01 * (5 - i), fired.append, i) for i in range(5)]
+    timers.cancel(entries[2])
+    timers.cancel(entries[2])          # twice is harmless
+    await asyncio.sleep(0.15)
+    assert fired == [4, 3, 1, 0]
+    assert len(timers) == 0
+    timers.cancel(entries[0])          # after it ran: a no-op
+    assert len(timers) == 0
+
+
+async def test_timer_heap_keeps_going_after_a_failing_callback() -> None:
+    timers = TimerHeap()
+    fired: list[str] = []
+
+    def boom(_: Any) -> None:
+        raise RuntimeError("boom")
+
+    timers.call_later(0.0, boom, None)
+    timers.call_later(0.01, fired.append, "later")
+    await asyncio.sleep(0.1)
+    assert fired == ["later"]
+
+
+async def test_timer_heap_drops_cancelled_entries_once_they_are_half_of_it() -> None:
+    timers = TimerHeap()
+    entries = [timers.call_later(3600, print, i) for i in range(200)]
+    for entry in entries[:150]:
+        timers.cancel(entry)
+    assert len(timers) == 50
+    assert len(timers._heap) < 200      # rebuilt, not left to expire in an hour
+    timers.close()
+
+
+async def test_packet_queue_is_fifo_across_waits_timeouts_and_join() -> None:
+    queue = PacketQueue()
+    try:
+        await asyncio.wait_for(queue.get(), 0.01)
+        raise AssertionError("an empty queue returned a packet")
+    except TimeoutError:
+        pass
+    getter = asyncio.ensure_future(asyncio.wait_for(queue.get(), 1))
+    await asyncio.sleep(0)
+    for n in range(3):
+        queue.put_nowait(n)
+    assert await getter == 0
+    assert [queue.get_nowait(), queue.get_nowait()] == [1, 2]
+    assert queue.empty() and queue.qsize() == 0
+    for _ in range(3):
+        queue.task_done()
+    await asyncio.wait_for(queue.join(), 1)
+
+
+async def test_connections_are_pinged_on_the_ping_interval(aiohttp_client: Any,
+                                                           tmp_path: Any) -> None:
+    app = create_app(make_config(sio_ping_interval=1, sio_ping_timeout=1,
+                                 var_dir=str(tmp_path)))
+    assert isinstance(app[SIO].eio, EngineIOServer)
+    client = await aiohttp_client(app)
+    async with client.session.ws_connect(client.make_url(WS_PATH)) as ws:
+        assert (await ws.receive_str()).startswith("0{")   # Engine.IO OPEN
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for _ in range(2):    # a PING, answered; then the next one
+            assert await asyncio.wait_for(ws.receive_str(), 3) == "2"
+            await ws.send_str("3")
+        assert 1.5 < loop.time() - started < 4
+
+
+async def test_a_connection_that_stops_answering_pings_is_closed(aiohttp_client: Any,
+                                                                 tmp_path: Any) -> None:
+    app = create_app(make_config(sio_ping_interval=1, sio_ping_timeout=1,
+                                 var_dir=str(tmp_path)))
+    client = await aiohttp_client(app)
+    async with client.session.ws_connect(client.make_url(WS_PATH)) as ws:
+        assert (await ws.receive_str()).startswith("0{")
+        assert await asyncio.wait_for(ws.receive_str(), 3) == "2"   # not answered
+        msg = await asyncio.wait_for(ws.receive(), 10)
+        while msg.type == aiohttp.WSMsgType.TEXT:   # a CLOSE packet may come first
+            msg = await asyncio.wait_for(ws.receive(), 10)
+        assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED,
+                            aiohttp.WSMsgType.CLOSING)
+
+
+async def test_an_open_connection_keeps_no_finished_opening_task(app: Any, signup: Any,
+                                                                 open_tab: Any) -> None:
+    account = await signup()
+    await open_tab(account)
+    namespace = app[SIO].namespace_handlers[NAMESPACE]
+    for _ in range(50):
+        if not namespace._tasks:
+            break
+        await asyncio.sleep(0.01)
+    assert namespace._tasks == {}

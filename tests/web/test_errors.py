@@ -72,3 +72,11 @@ async def test_deeply_nested_json_is_a_clear_error_not_a_server_error(client, si
     resp = await client.post(f"/api/{acct.user_id}/tasks", data=plain, headers={
         **acct.headers, "Content-Type": "application/json"})
     assert (await error_of(resp, 422))["code"] == "validation_error"
+
+
+async def test_engineio_requests_skip_the_json_error_layer(client):
+    """Engine.IO answers its own errors (its clients expect its format, not ours)."""
+    resp = await client.get("/socket.io/?EIO=4&transport=polling&sid=nope")
+    assert resp.status == 400
+    assert "X-Request-Id" not in resp.headers
+    assert resp.content_type != "application/json"

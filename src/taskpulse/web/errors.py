@@ -142,8 +142,14 @@ def request_id_of(request: web.Request) -> str:
     return sent if _REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
 
 
+ENGINEIO_PATH = "/socket.io/"
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    if request.path.startswith(ENGINEIO_PATH):
+        # Engine.IO answers its own errors; every long-poll would otherwise pay for this.
+        return await handler(request)
     request_id = request_id_of(request)
     request[REQUEST_ID] = request_id
     try:

@@ -58,6 +58,7 @@ export class Board {
     this.status = FILTER_TEST[root.dataset.status] ? root.dataset.status : "all";
     this.tasks = new Map();
     this.deleted = new Set();
+    this.changedDuringReload = null;
     this.editing = new Set();
     this.undo = new UndoToast(root, { restore: (task) => this.restore(task),
                                       failed: (error) => this.showError(error),
@@ -73,9 +74,24 @@ export class Board {
     this.renderAll();
   }
 
+  /** Reload over HTTP (after a resync). Live changes that land while the request is in
+   *  flight are newer than its snapshot: they are kept on top of it, never wiped out. */
   async reload() {
-    const data = await api("GET", `${this.base}?status=all&limit=500`);
-    this.load(data.tasks);
+    const during = this.changedDuringReload = new Map();   // id -> task, or null if deleted
+    try {
+      const data = await api("GET", `${this.base}?status=all&limit=500`);
+      const tasks = new Map(data.tasks.map((t) => [t.id, t]));
+      for (const [id, task] of during) {
+        const snap = tasks.get(id);
+        if (task === null) tasks.delete(id);
+        else if (!snap || snap.updated_at < task.updated_at) tasks.set(id, task);
+      }
+      for (const id of this.deleted) tasks.delete(id);
+      this.tasks = tasks;
+      this.renderAll();
+    } finally {
+      if (this.changedDuringReload === during) this.changedDuringReload = null;
+    }
   }
 
   /** Apply a task from the API or an event; older versions never overwrite newer ones. */
@@ -84,6 +100,7 @@ export class Board {
     const known = this.tasks.get(task.id);
     if (known && known.updated_at >= task.updated_at) return;   // applied already, or older
     this.tasks.set(task.id, task);
+    if (this.changedDuringReload) this.changedDuringReload.set(task.id, task);
     this.place(task, highlight);
     this.refreshCounts();
     if (remote) announce(this.liveRegion, known ? `Task updated: ${task.title}` : `Task added: ${task.title}`);
@@ -93,6 +110,7 @@ export class Board {
     const task = this.tasks.get(taskId);
     this.deleted.add(taskId);
     this.tasks.delete(taskId);
+    if (this.changedDuringReload) this.changedDuringReload.set(taskId, null);
     this.editing.delete(taskId);
     const row = this.row(taskId);
     if (row) {

@@ -164,3 +164,28 @@ async def test_resync_reloads_the_board_when_missed_events_are_gone(start_server
     assert reloads, "the board did not reload over HTTP"
     assert await board.page.evaluate("window.__loadedOnce") is True
     user.check_clean()
+
+
+async def test_a_resync_reload_keeps_tasks_that_arrive_while_it_loads(start_server, new_user):
+    """A new user's first connection gets ``resync`` (nothing to catch up from), and the board
+    reloads over HTTP. A task created while that request is in flight arrives live; the
+    older snapshot must not wipe it out."""
+    server = await start_server()
+    user = await new_user(server)
+    release = asyncio.Event()
+
+    async def slow_reload(route):
+        response = await route.fetch()             # the snapshot is taken now...
+        await release.wait()
+        await route.fulfill(response=response)     # ...and arrives late
+
+    await user.context.route(re.compile(r".*/api/[^/]+/tasks\?status=all.*"), slow_reload)
+    board = await user.open("/tasks")
+    await board.wait_status("Live")
+    await api_add_task(server, user, "made during the reload")
+    await board.page.locator("#task-list li", has_text="made during the reload").wait_for()
+    release.set()                                  # the snapshot (without it) lands now
+    await board.page.wait_for_load_state("networkidle")
+    await asyncio.sleep(0.3)
+    assert await board.page.locator("#task-list li", has_text="made during the reload").count() == 1
+    user.check_clean()

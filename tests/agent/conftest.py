@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -90,3 +91,18 @@ def assert_run_shape(events: list[tuple[str, Any]]) -> None:
         elif name in ("tool_complete", "tool_error"):
             open_calls[data["call_id"]] += 1
     assert all(n == 1 for n in open_calls.values()), open_calls
+
+
+@pytest.fixture
+async def tabs(base_url: str) -> AsyncIterator[Callable[[], Any]]:
+    """``tabs()`` -> a new Socket.IO tab (see test_socket_e2e.Tab); all closed afterwards."""
+    from tests.agent.test_socket_e2e import Tab
+
+    made: list[Tab] = []
+
+    def make() -> Tab:
+        made.append(Tab(base_url))
+        return made[-1]
+
+    yield make
+    await asyncio.gather(*(t.close() for t in made), return_exceptions=True)

@@ -3,14 +3,12 @@ reconnect) is answered with the original run, never a duplicate message and run.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from taskpulse.db.models import Message, Run, Task
-from tests.agent.test_socket_e2e import Tab
 from tests.fakes.scripted import ScriptedProvider, Turn
 
 
@@ -31,18 +29,6 @@ async def counts(acct) -> tuple[int, int, int]:
     mine = Message.filter(owner_id=acct.user_id)
     return (await mine.filter(role="user").count(), await mine.filter(role="assistant").count(),
             await Run.filter(owner_id=acct.user_id).count())
-
-
-@pytest.fixture
-async def tabs(base_url: str) -> AsyncIterator[Callable[[], Tab]]:
-    made: list[Tab] = []
-
-    def make() -> Tab:
-        made.append(Tab(base_url))
-        return made[-1]
-
-    yield make
-    await asyncio.gather(*(t.close() for t in made), return_exceptions=True)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)

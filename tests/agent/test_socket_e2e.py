@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -63,18 +63,6 @@ class Tab:
 @pytest.fixture
 def llm() -> ScriptedProvider:
     return ScriptedProvider()
-
-
-@pytest.fixture
-async def tabs(base_url: str) -> AsyncIterator[Callable[[], Tab]]:
-    made: list[Tab] = []
-
-    def make() -> Tab:
-        made.append(Tab(base_url))
-        return made[-1]
-
-    yield make
-    await asyncio.gather(*(t.close() for t in made), return_exceptions=True)
 
 
 def names(events: list[tuple[str, Any]]) -> list[str]:

@@ -120,9 +120,14 @@ def checks(med: dict[str, dict[str, Any]], extras: dict[str, Any],
         agent = agent_runs.get(key)
         lines.append(mark(None if not agent or agent.get("p50") is None else
                           agent["p50"] <= 15 and agent["p99"] <= 50)
-                     + f"agent path ({label}) p50 ≤ 15 ms and p99 ≤ 50 ms: "
+                     + f"agent path ({label}, 20 people chatting) p50 ≤ 15 ms and p99 ≤ 50 ms: "
                      + (f"{agent['p50']:.1f} / {agent['p99']:.1f} ms" if agent
                         else "not run"))
+        closed = agent_runs.get(f"{key}-closed")
+        if closed:
+            lines.append(f"info agent path ({label}, closed loop): capacity "
+                         f"{closed['runs_s']:.0f} runs/s at {closed['cpu_ms_per_run']:.2f} ms "
+                         f"CPU per run; p50/p99 {closed['p50']:.1f} / {closed['p99']:.1f} ms")
     redis = (extras.get("redis") or {}).get("numbers")
     lines.append(mark(None if not redis else redis["lost"] == 0 and redis["reordered"] == 0)
                  + "Redis fan-out: no event lost or reordered")

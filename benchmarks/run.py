@@ -25,7 +25,8 @@ OUT_DIR = ROOT / "var" / "bench"
 
 SMOKE = Sizes(users=10, tabs=2, burst_events=10, bursts=1, paced_rate=1_000,
               paced_seconds=0.5, idle=(100,), poll_users=4, poll_tabs=2, poll_rate=200,
-              poll_seconds=0.5, settle_s=0.6, agent_users=3, agent_rounds=2)
+              poll_seconds=0.5, settle_s=0.6, agent_users=3, agent_rounds=2,
+              agent_think_ms=100)
 # A smoke run fails unless every target produced these numbers.
 SMOKE_REQUIRED = ("cpu_us", "deliveries_s", "p99_ms", "lost")
 

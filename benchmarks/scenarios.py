@@ -26,6 +26,7 @@ class Sizes:
     settle_s: float = 3.0             # idle: wait before reading the server's RSS
     agent_users: int = 20             # agent path: users chatting at once
     agent_rounds: int = 10            # messages per user, one after another
+    agent_think_ms: int = 1000        # agent path: a user's pause between answer and next
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ function openClient(token, url) {
         const seen = doneAt.get(data.run_id) || [];
         seen.push(now());
         doneAt.set(data.run_id, seen);
+        noteDone(data.run_id);
       });
       s.on('connect_error', () => done(false));
     }
@@ -139,32 +140,58 @@ function close() {
   return { closed: clients.length };
 }
 
-// Agent path: each user sends `rounds` chat messages one after another (users at once);
-// latency = HTTP request start -> agent_done seen by all `tabs` tabs of the user.
+// Agent path: each user keeps one conversation and sends `rounds` messages in it, one
+// after another (all users at once). `think_ms` > 0: after each answer the user waits
+// think_ms x (0.5..1.5) before the next message, and users start spread over think_ms
+// (people chatting); 0: the next message goes as soon as the last is answered (a closed
+// loop: what the server can take). Latency = HTTP request start -> agent_done seen by all
+// `tabs` tabs of the user.
+const doneWaiters = new Map();   // run_id -> resolve, called once all tabs have seen it
+function noteDone(runId) {
+  const w = doneWaiters.get(runId);
+  if (w && (doneAt.get(runId) || []).length >= w.tabs) { doneWaiters.delete(runId); w.resolve(); }
+}
+function untilDone(runId, tabs, timeoutMs) {
+  if ((doneAt.get(runId) || []).length >= tabs) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { doneWaiters.delete(runId); resolve(); }, timeoutMs);
+    doneWaiters.set(runId, { tabs, resolve: () => { clearTimeout(timer); resolve(); } });
+  });
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 async function chat(msg) {
   const lat = [];
   let failed = 0;
+  const think = msg.think_ms || 0;
   async function oneUser(u) {
+    let conversation = null;
+    if (think) await sleep(Math.random() * think);
     for (let r = 0; r < msg.rounds; r++) {
+      if (r && think) await sleep(think * (0.5 + Math.random()));
       const t0 = now();
+      const payload = { message: msg.message };
+      if (conversation) payload.conversation_id = conversation;
       const res = await fetch(cfg.url + '/api/' + u.id + '/chat', {
-        method: 'POST', body: JSON.stringify({ message: msg.message }),
+        method: 'POST', body: JSON.stringify(payload),
         headers: { 'content-type': 'application/json', authorization: 'Bearer ' + u.token },
       });
       const body = await res.json();
       if (!res.ok) { failed++; continue; }
-      const deadline = now() + msg.timeout * 1000;
-      while ((doneAt.get(body.run_id) || []).length < msg.tabs && now() < deadline) {
-        await new Promise((r2) => setTimeout(r2, 1));
-      }
+      conversation = body.conversation_id;
+      await untilDone(body.run_id, msg.tabs, msg.timeout * 1000);
       const seen = doneAt.get(body.run_id) || [];
+      doneAt.delete(body.run_id);
       if (seen.length < msg.tabs) { failed++; continue; }
       lat.push(Math.max(...seen) - t0);
     }
   }
+  const started = now();
   await Promise.all(msg.users.map(oneUser));
+  const seconds = (now() - started) / 1000;
   lat.sort((a, b) => a - b);
-  return { runs: lat.length, failed, p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1] };
+  return { runs: lat.length, failed, p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1],
+           runs_s: lat.length / seconds };
 }
 
 const rl = readline.createInterface({ input: process.stdin });

@@ -1,48 +1,8 @@
-// The task board: rows rendered from data, filters, inline edit, live upserts.
+// The task board: its tasks (loaded, reloaded, kept live), filters, adding, inline edit.
 import { el, flash, announce } from "./dom.js";
 import { api, ApiError } from "./api.js";
 import { UndoToast } from "./undo.js";
-
-const FILTER_TEST = {
-  all: () => true,
-  pending: (t) => !t.completed,
-  completed: (t) => t.completed,
-};
-const EMPTY_TEXT = {
-  all: () => ["No tasks yet. Add one above, or ", el("a", { href: "/chat", text: "ask the assistant" }), "."],
-  pending: () => ["Nothing open. Nice."],
-  completed: () => ["Nothing done yet."],
-};
-const PRIORITIES = ["low", "medium", "high"];
-const DAY_MS = 86_400_000;
-
-function localIso(d) {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-}
-
-/** "Due tomorrow", "Due Fri", "Overdue · Nov 20" (the same words as web/pages_tasks.py). */
-export function dueLabel(due, completed, today = new Date()) {
-  if (!due) return null;
-  const [y, m, d] = due.split("-").map(Number);
-  const day = new Date(y, m - 1, d);
-  const delta = Math.round((day - new Date(today.getFullYear(), today.getMonth(), today.getDate())) / DAY_MS);
-  let when;
-  if (delta >= -1 && delta <= 1) when = ["yesterday", "today", "tomorrow"][delta + 1];
-  else if (delta > 1 && delta < 7) when = day.toLocaleDateString("en-US", { weekday: "short" });
-  else when = day.toLocaleDateString("en-US", { month: "short", day: "numeric" })
-    + (y !== today.getFullYear() ? `, ${y}` : "");
-  const overdue = delta < 0 && !completed;
-  return { text: overdue ? `Overdue · ${when}` : `Due ${when}`, overdue, iso: due };
-}
-
-function byDueThenNewest(a, b) {
-  if (a.due_date !== b.due_date) {
-    if (!a.due_date) return 1;
-    if (!b.due_date) return -1;
-    return a.due_date < b.due_date ? -1 : 1;
-  }
-  return a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0;
-}
+import { FILTER_TEST, EMPTY_TEXT, byDueThenNewest, taskRow, editForm } from "./board_rows.js";
 
 export class Board {
   constructor(root, userId) {
@@ -161,35 +121,9 @@ export class Board {
   }
 
   renderRow(task) {
-    const row = el("li", { class: "task" + (task.completed ? " is-done" : ""),
-                           id: `task-${task.id}`, data: { id: task.id } });
-    const check = el("button", {
-      type: "button", class: "check", text: "✓",
-      attrs: { "aria-pressed": String(task.completed),
-               "aria-label": `${task.completed ? "Reopen" : "Complete"} ${task.title}` },
-      on: { click: () => this.toggle(task.id, check) },
-    });
-    const due = dueLabel(task.due_date, task.completed);
-    const meta = el("span", { class: "task-meta" },
-      due ? el("time", { class: "due" + (due.overdue ? " is-overdue" : ""), text: due.text,
-                         title: due.iso, attrs: { datetime: due.iso } }) : null,
-      el("span", { class: `prio prio-${task.priority}`, text: task.priority }));
-    const body = el("div", { class: "task-body" },
-      el("span", { class: "task-title", text: task.title }), meta,
-      task.description ? el("p", { class: "task-desc", text: task.description }) : null);
-    const actions = el("div", { class: "task-actions" },
-      el("button", { type: "button", class: "btn btn-quiet", text: "Edit",
-                     attrs: { "aria-label": `Edit ${task.title}` },
-                     on: { click: () => this.startEdit(task.id) } }),
-      el("button", { type: "button", class: "btn btn-quiet btn-danger", text: "Delete",
-                     attrs: { "aria-label": `Delete ${task.title}` },
-                     // detail 0: pressed with the keyboard (Enter/Space), not clicked
-                     on: { click: (e) => this.destroy(task.id, e.detail === 0) } }));
-    row.append(check, body, actions);
-    row.addEventListener("dblclick", (e) => {
-      if (e.target.closest(".task-title")) this.startEdit(task.id);
-    });
-    return row;
+    return taskRow(task, { toggle: (check) => this.toggle(task.id, check),
+                           edit: () => this.startEdit(task.id),
+                           destroy: (byKeyboard) => this.destroy(task.id, byKeyboard) });
   }
 
   // ---- actions --------------------------------------------------------------------
@@ -294,21 +228,8 @@ export class Board {
     const row = this.row(taskId);
     if (!task || !row || this.editing.has(taskId)) return;
     this.editing.add(taskId);
-    const title = el("input", { value: task.title, maxLength: 255, attrs: { "aria-label": "Title" } });
-    const due = el("input", { type: "date", value: task.due_date || "", attrs: { "aria-label": "Due date" } });
-    const priority = el("select", { attrs: { "aria-label": "Priority" } },
-      PRIORITIES.map((p) => el("option", { value: p, text: p[0].toUpperCase() + p.slice(1), selected: p === task.priority })));
-    const description = el("textarea", { name: "description", value: task.description || "", rows: 2,
-                                         maxLength: 2000, placeholder: "Notes",
-                                         attrs: { "aria-label": "Notes" } });
-    const note = el("p", { class: "field-error", hidden: true, attrs: { role: "alert" } });
-    const form = el("form", { class: "inline-edit", novalidate: true }, title, due, priority, description,
-      el("div", { class: "actions" },
-        el("button", { type: "submit", class: "btn btn-primary", text: "Save" }),
-        el("button", { type: "button", class: "btn", text: "Cancel", on: { click: () => this.endEdit(taskId) } })),
-      note);
-    form.addEventListener("submit", (e) => { e.preventDefault(); this.saveEdit(taskId, form, note); });
-    form.addEventListener("keydown", (e) => { if (e.key === "Escape") { e.preventDefault(); this.endEdit(taskId); } });
+    const { form, title } = editForm(task, { save: (form, note) => this.saveEdit(taskId, form, note),
+                                             cancel: () => this.endEdit(taskId) });
     row.querySelector(".task-body").replaceChildren(form);
     row.querySelector(".task-actions").hidden = true;
     title.focus();

@@ -24,6 +24,7 @@ const sending = new Set();       // conversation keys with a send in flight ("" 
 let current = null;              // open conversation id (null: a new chat)
 let newChatText = null;          // the first message of a new chat, while it is being sent
 let loadSeq = 0;
+let loading = null;              // {id, arrived: message id -> message} while a conversation loads
 
 const view = new ChatView($("#messages"), $("#chat-empty"),
   (runId) => api("GET", `${base}/runs/${encodeURIComponent(runId)}`).then((d) => d.run || d),
@@ -84,11 +85,13 @@ async function openConversation(id) {
   updateComposer();
   earlier.reset(null);
   if (!id) { view.render([], new Map()); input.focus(); return; }
+  const arrived = new Map();     // live messages newer than the snapshot requested below
+  loading = { id, arrived };
   try {
     const data = await api("GET", messagesUrl(id));
     if (seq !== loadSeq) return;                        // the user switched again
     const mine = runsOf(id);
-    view.render(data.messages || [], mine);
+    view.render([...(data.messages || []), ...arrived.values()], mine);   // each id once
     earlier.reset(id, data.has_more ? data.next_before : null);
     const info = conversations.get(id);
     if (info && info.active_run_id && !mine.has(info.active_run_id)) markRunning(id, info.active_run_id);
@@ -97,6 +100,8 @@ async function openConversation(id) {
     if (seq !== loadSeq) return;
     if (error.status === 404) { conversations.remove(id); openConversation(null); return; }
     say(error.message);
+  } finally {
+    if (loading?.arrived === arrived) loading = null;
   }
 }
 
@@ -149,6 +154,7 @@ function onMessage(e) {
   if (current === null && message.role === "user" && newChatText === message.content) {
     adopt(message.conversation_id);     // our new chat: show its run live, before the ack
   }
+  if (loading?.id === message.conversation_id) loading.arrived.set(message.id, message);
   if (message.conversation_id === current) view.addMessage(message, runs.get(message.run_id));
 }
 

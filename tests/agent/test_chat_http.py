@@ -72,6 +72,7 @@ async def test_chat_needs_the_token_of_the_path_user(client, signup):
     assert resp.status == 403
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 async def test_another_users_conversation_is_not_found(client, signup):
     a, b = await signup(), await signup()
     mine = await chat(client, a, "hello")
@@ -85,6 +86,7 @@ async def test_another_users_conversation_is_not_found(client, signup):
     assert await Message.filter(conversation_id=mine["conversation_id"]).count() == 2
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 async def test_one_run_at_a_time_per_conversation(client, app, signup, llm):
     acct = await signup()
     llm.default = Turn(text="slow " * 10, chunk_chars=5, delay=0.1)
@@ -99,6 +101,7 @@ async def test_one_run_at_a_time_per_conversation(client, app, signup, llm):
                                 role="user").count() == 2
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 @pytest.mark.parametrize("overrides", [{"chat_per_minute": 2}])
 async def test_messages_per_minute_are_limited(client, signup):
     acct, other = await signup(), await signup()
@@ -114,6 +117,7 @@ async def test_messages_per_minute_are_limited(client, signup):
     assert await Message.filter(owner_id=acct.user_id, role="user").count() == 2
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 @pytest.mark.parametrize("overrides", [{"chat_per_day": 3}])
 async def test_messages_per_day_are_limited_until_midnight(client, signup):
     acct = await signup()

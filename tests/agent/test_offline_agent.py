@@ -114,8 +114,8 @@ C: list[tuple[list[str], str, list[tuple[str, dict[str, Any]]], dict[str, Any]]]
     (OPEN, "mark the fifth one done", [], {"reply": "only had 3 tasks"}),
     (OPEN, "mark the first " + "9" * 5000 + " done", [],        # past int()'s digit limit
      {"reply": "only had 3 tasks", "buy milk": {"completed": False}}),
-    ([], "show me the first " + "9" * 5000 + " tasks", [("list_tasks", {"limit": 10 ** 6})],
-     {"ok": [False], "reply": "less than or equal to 100"}),
+    ([], "show me the first " + "9" * 5000 + " tasks", [("list_tasks", {"limit": 100})],
+     {"reply": "at most 100 tasks"}),
     # ---- reopen ---------------------------------------------------------------------
     ([], "reopen water plants", [("complete_task", {"completed": False})],
      {"water plants": {"completed": False}}),

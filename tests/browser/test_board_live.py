@@ -241,3 +241,43 @@ async def test_a_deleted_task_can_be_undone_from_the_toast_in_every_tab(start_se
     assert (await resp.json())["tasks"] == []
     await row(two, "buy milk").wait_for(state="detached")
     user.check_clean()
+
+
+async def test_undo_restores_the_recent_deletions_newest_first(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    await add_tasks(server, user, "first", "second", "third")
+    board = await user.open("/tasks")
+    await board.wait_status("Live")
+    page = board.page
+    toast = page.locator("#board .undo-toast")
+    undo = toast.locator("button", has_text="Undo")
+
+    for title in ("first", "second"):                             # two quick deletions
+        await row(board, title).locator("text=Delete").click()
+        await row(board, title).wait_for(state="detached")
+    await toast.locator("text=Deleted “second”.").wait_for()
+    assert await toast.locator(".toast-more").text_content() == "+1 more"
+    await undo.click()                                             # the newest comes back...
+    await row(board, "second").wait_for()
+    assert await row(board, "first").count() == 0
+    await toast.locator("text=Deleted “first”.").wait_for()
+    assert await toast.locator(".toast-more").count() == 0
+    await undo.click()                                             # ...then the one before
+    await row(board, "first").wait_for()
+    assert await toast.evaluate("t => t.children.length") == 0
+
+    # From the keyboard, Undo keeps the focus while there is more to undo.
+    for title in ("third", "first"):
+        await row(board, title).locator("text=Delete").click()
+        await row(board, title).wait_for(state="detached")
+    await undo.focus()
+    await page.keyboard.press("Enter")
+    await row(board, "first").wait_for()
+    assert await page.evaluate("document.activeElement.textContent") == "Undo"
+    await page.keyboard.press("Enter")
+    await row(board, "third").wait_for()
+    assert await page.evaluate("document.activeElement.matches('#task-list .check')")
+    resp = await user.context.request.get(f"{server.url}/api/{user.user_id}/tasks")
+    assert sorted(t["title"] for t in (await resp.json())["tasks"]) == ["first", "second", "third"]
+    user.check_clean()

@@ -189,3 +189,51 @@ async def test_a_resync_reload_keeps_tasks_that_arrive_while_it_loads(start_serv
     await asyncio.sleep(0.3)
     assert await board.page.locator("#task-list li", has_text="made during the reload").count() == 1
     user.check_clean()
+
+
+async def test_a_chat_resync_keeps_messages_that_arrive_while_it_reopens(start_server, new_user):
+    """After a resync the chat page reopens its conversation over HTTP. Messages posted while
+    that request is in flight arrive live; the older snapshot must neither drop nor repeat them."""
+    server = await start_server(event_log_max_events=1, event_log_max_age_seconds=1)
+    user = await new_user(server)
+    chat = await user.open("/chat", allowed=OFFLINE_NOISE)
+    await chat.wait_status("Live")
+    await chat.page.fill("#chat-input", "add buy milk")
+    await chat.page.press("#chat-input", "Enter")
+    await chat.page.wait_for_selector(".msg-assistant:not(.streaming) .bubble:not(:empty)")
+    conversation_id = await chat.page.evaluate("new URLSearchParams(location.search).get('c')")
+    await user.context.set_offline(True)
+    await chat.wait_status("Reconnecting")
+    for title in ("missed one", "missed two"):
+        await api_add_task(server, user, title)
+    await asyncio.sleep(1.2)
+    await api_add_task(server, user, "missed three")          # trims the log: resync on return
+
+    snapshot_taken = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow_messages(route):
+        response = await route.fetch()             # the snapshot is taken now...
+        snapshot_taken.set()
+        await release.wait()
+        await route.fulfill(response=response)     # ...and arrives late
+
+    await chat.page.route(re.compile(r".*/conversations/[^/]+/messages$"), slow_messages)
+    await user.context.set_offline(False)
+    await chat.wait_status("Live")
+    await asyncio.wait_for(snapshot_taken.wait(), 10)
+    async with ClientSession() as http:            # another device asks in the same chat
+        resp = await http.post(f"{server.url}/api/{user.user_id}/chat",
+                               json={"message": "add call mum", "conversation_id": conversation_id},
+                               headers={"Authorization": f"Bearer {user.token}"})
+        assert resp.status == 200, await resp.text()
+    await chat.page.wait_for_selector(".msg-user >> text=add call mum")
+    await chat.page.wait_for_selector(".msg-assistant .bubble >> text=call mum")
+    release.set()                                  # the snapshot (without them) lands now
+    await chat.page.wait_for_load_state("networkidle")
+    await asyncio.sleep(0.3)
+    users = await chat.page.locator(".msg-user .bubble").all_text_contents()
+    assert users == ["add buy milk", "add call mum"]
+    replies = await chat.page.locator(".msg-assistant .bubble").all_text_contents()
+    assert len(replies) == 2 and "call mum" in replies[1], replies
+    user.check_clean()

@@ -5,6 +5,7 @@ import json
 import time
 from datetime import date
 
+from taskpulse.agent.tool_schemas import ARGS, TOOL_SCHEMAS
 from taskpulse.llm.intents import parse
 from taskpulse.llm.offline import OfflineProvider, read_context, respond
 from taskpulse.llm.refs import Ref, all_tasks_phrase, parse_ref
@@ -68,3 +69,23 @@ def test_references_and_all_phrases():
     assert all_tasks_phrase("all my completed tasks") == (True, "completed")
     assert all_tasks_phrase("the task") == (False, "all")
     assert all_tasks_phrase("task 2") == (False, "all")
+
+
+def test_a_list_longer_than_the_tool_allows_asks_for_its_maximum_and_says_so():
+    tool = next(t["function"] for t in TOOL_SCHEMAS if t["function"]["name"] == "list_tasks")
+    maximum = tool["parameters"]["properties"]["limit"]["maximum"]
+    asked = [{"role": "user", "content": "show the first 500 tasks"}]
+    [call] = respond(asked, True, TODAY).calls
+    assert call.name == "list_tasks"
+    assert ARGS["list_tasks"].model_validate(call.arguments).limit == maximum   # no tool error
+    tasks = [{"id": f"id-{i}", "title": f"task {i}", "completed": False}
+             for i in range(1, maximum + 1)]
+    ran = [{"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {
+               "name": "list_tasks", "arguments": call.raw_arguments}}]},
+           {"role": "tool", "tool_call_id": "c1", "name": "list_tasks",
+            "content": json.dumps({"success": True, "tasks": tasks, "status": "all"})}]
+    reply = respond(asked + ran, True, TODAY).text.splitlines()
+    assert reply[0] == f"I can show at most {maximum} tasks at a time."
+    assert reply[-1] == f"{maximum}. task {maximum}"
+    [call] = respond([{"role": "user", "content": "show the first 5 tasks"}], True, TODAY).calls
+    assert call.arguments["limit"] == 5                          # within the limit: as asked

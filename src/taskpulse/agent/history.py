@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from taskpulse.agent.tools import result_json
-from taskpulse.db.models import Message, ToolCall
+from taskpulse.db.statements import RECENT_MESSAGES, from_json, tool_calls_of_runs
 
 MAX_MESSAGES = 200
 
 
 @dataclass
 class _Exchange:
+    run_id: str | None = None      # the run the user message started
     messages: list[dict[str, Any]] = field(default_factory=list)
     tools: list[dict[str, Any]] = field(default_factory=list)
 
@@ -40,39 +41,50 @@ def size(messages: list[dict[str, Any]]) -> int:
     return total
 
 
-def tool_messages(call: ToolCall) -> list[dict[str, Any]]:
-    result = call.result if isinstance(call.result, dict) else {
-        "success": call.ok, "message": call.message}
+def tool_messages(call_id: str, tool: str, arguments: Any, ok: bool, message: str,
+                  result: Any) -> list[dict[str, Any]]:
+    """One recorded tool call as the model saw it: its call, then its result."""
+    if not isinstance(result, dict):
+        result = {"success": ok, "message": message}
     return [
         {"role": "assistant", "tool_calls": [{
-            "id": call.call_id, "type": "function",
-            "function": {"name": call.tool, "arguments": json.dumps(call.arguments)}}]},
-        {"role": "tool", "tool_call_id": call.call_id, "name": call.tool,
+            "id": call_id, "type": "function",
+            "function": {"name": tool, "arguments": json.dumps(arguments)}}]},
+        {"role": "tool", "tool_call_id": call_id, "name": tool,
          "content": result_json(result)},
     ]
 
 
 async def load_history(conversation_id: str, budget_chars: int) -> list[dict[str, Any]]:
-    rows = await Message.filter(conversation_id=conversation_id).order_by(
-        "-created_at").limit(MAX_MESSAGES)
+    # Plain rows, not model instances: a long conversation is hundreds of rows per run.
+    rows = list(await RECENT_MESSAGES.fetch(conversation_id, MAX_MESSAGES))
     rows.reverse()
-    run_ids = {m.run_id for m in rows if m.run_id}
-    calls: dict[str, list[ToolCall]] = {}
-    if run_ids:
-        for call in await ToolCall.filter(run_id__in=list(run_ids)).order_by("created_at"):
-            calls.setdefault(str(call.run_id), []).append(call)  # type: ignore[attr-defined]
-
     exchanges: list[_Exchange] = []
-    for m in rows:
-        if m.role == "user" or not exchanges:
-            exchanges.append(_Exchange())
-            for call in calls.get(str(m.run_id), []) if m.role == "user" else []:
-                exchanges[-1].tools.extend(tool_messages(call))
-        exchanges[-1].messages.append({"role": m.role, "content": m.content})
+    for role, content, run_id in rows:
+        if role == "user" or not exchanges:
+            exchanges.append(_Exchange(run_id=str(run_id) if role == "user" and run_id
+                                       else None))
+        exchanges[-1].messages.append({"role": role, "content": content})
+
+    # Tool results only make an exchange longer, so none older than those whose text
+    # alone fits the budget can be kept: read tool calls for those runs only.
+    candidates, text_used = [], 0
+    for i, ex in enumerate(reversed(exchanges)):
+        text_used += size(ex.messages)
+        if i and text_used > budget_chars:
+            break
+        candidates.append(ex)
+    run_ids = [ex.run_id for ex in candidates if ex.run_id]
+    if run_ids:
+        by_run = {ex.run_id: ex for ex in candidates if ex.run_id}
+        for run_id, call_id, tool, arguments, ok, message, result in (
+                await tool_calls_of_runs(len(run_ids)).fetch(*run_ids)):
+            by_run[str(run_id)].tools.extend(tool_messages(
+                call_id, tool, from_json(arguments), bool(ok), message, from_json(result)))
 
     kept: list[list[dict[str, Any]]] = []
     used = 0
-    for i, ex in enumerate(reversed(exchanges)):
+    for i, ex in enumerate(candidates):
         for with_tools in (True, False):
             part = ex.render(with_tools)
             if i == 0 or used + size(part) <= budget_chars:

@@ -9,34 +9,37 @@ import math
 from datetime import datetime, time, timedelta, timezone
 
 from taskpulse.agent.api import ChatError
-from taskpulse.db.models import Message
+from taskpulse.db.statements import NTH_NEWEST_SENT, as_datetime
 
 
 def _wait(seconds: float) -> int:
     return max(1, math.ceil(seconds))
 
 
-async def _nth_newest(user_id: str, since: datetime, n: int) -> datetime | None:
-    """When the user sent their ``n``-th newest message since ``since`` (None: fewer).
-    One indexed row, however many messages there are (owner_id, role, created_at)."""
-    rows = await Message.filter(owner_id=user_id, role="user", created_at__gte=since).order_by(
-        "-created_at").offset(max(0, n - 1)).limit(1).values_list("created_at", flat=True)
-    return rows[0] if rows else None  # type: ignore[return-value]
-
-
 async def check_chat_limits(user_id: str, per_minute: int, per_day: int,
                             now: datetime | None = None) -> None:
-    """Raise ``ChatError(429, "rate_limited", ..., retry_after)`` when a limit is reached."""
+    """Raise ``ChatError(429, "rate_limited", ..., retry_after)`` when a limit is reached.
+
+    One query reads when the user sent their ``per_day``-th newest message today and their
+    ``per_minute``-th newest in the last minute (one row of an index each)."""
     now = now or datetime.now(timezone.utc)
     midnight = datetime.combine(now.date(), time(), tzinfo=timezone.utc)
-    if per_day <= 0 or await _nth_newest(user_id, midnight, per_day) is not None:
+    minute_ago = now - timedelta(minutes=1)
+    day_nth: datetime | None
+    oldest: datetime | None
+    if per_day <= 0:
+        day_nth, oldest = midnight, None
+    else:
+        [row] = await NTH_NEWEST_SENT.fetch(user_id, midnight, per_day - 1, minute_ago,
+                                            max(0, per_minute - 1))
+        day_nth = as_datetime(row[0])
+        oldest = as_datetime(row[1]) if per_minute > 0 else minute_ago
+    if day_nth is not None:
         wait = _wait((midnight + timedelta(days=1) - now).total_seconds())
         raise ChatError(429, "rate_limited",
                         f"You've reached today's limit of {per_day} messages. "
                         f"Try again in {_human(wait)}.", retry_after=wait)
     # The oldest message that still counts against the per-minute limit decides the wait.
-    oldest = (await _nth_newest(user_id, now - timedelta(minutes=1), per_minute)
-              if per_minute > 0 else now - timedelta(minutes=1))
     if oldest is not None:
         wait = _wait((oldest + timedelta(minutes=1) - now).total_seconds())
         raise ChatError(429, "rate_limited",

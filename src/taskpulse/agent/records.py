@@ -19,11 +19,16 @@ def _fk(obj: object, name: str) -> str:
     return str(getattr(obj, name))
 
 
+def message_fields(message_id: str, conversation_id: str, role: str, content: str,
+                   run_id: str | None, created_at: datetime | None) -> dict[str, Any]:
+    return {"id": message_id, "conversation_id": conversation_id, "role": role,
+            "content": content, "run_id": run_id, "created_at": iso(created_at)}
+
+
 def message_dict(message: Message) -> dict[str, Any]:
-    return {"id": str(message.id), "conversation_id": _fk(message, "conversation_id"),
-            "role": message.role, "content": message.content,
-            "run_id": str(message.run_id) if message.run_id else None,
-            "created_at": iso(message.created_at)}
+    return message_fields(str(message.id), _fk(message, "conversation_id"), message.role,
+                          message.content, str(message.run_id) if message.run_id else None,
+                          message.created_at)
 
 
 def conversation_dict(conversation: Conversation, active_run_id: str | None = None

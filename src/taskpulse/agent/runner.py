@@ -18,13 +18,13 @@ from typing import Any
 from taskpulse.agent.api import RunResult
 from taskpulse.agent.history import load_history
 from taskpulse.agent.prompts import system_message
-from taskpulse.agent.records import message_dict
+from taskpulse.agent.records import message_fields
 from taskpulse.agent.steps import StepRecord, failure, tool_step
 from taskpulse.agent.streaming import ShieldedEmitter, TokenBatcher
 from taskpulse.agent.tool_schemas import TOOL_SCHEMAS
 from taskpulse.agent.tools import ToolContext, result_json, run_tool
 from taskpulse.config import Config
-from taskpulse.db.models import Message, Run, ToolCall
+from taskpulse.db.statements import END_RUN, add_message, add_tool_call
 from taskpulse.llm.base import LLMError, LLMProvider, ToolCallRequest
 from taskpulse.realtime.emitter import EventSink, RunEmitter
 from taskpulse.realtime.events import (AgentCancelled, AgentDone, AgentError, AgentThinking,
@@ -201,10 +201,9 @@ class AgentRunner:
     async def _tool(self, ctx: ToolContext, emitter: ShieldedEmitter, state: RunState,
                     call: ToolCallRequest) -> dict[str, Any]:
         async def record(rec: StepRecord) -> None:
-            await ToolCall.create(run_id=state.run_id, call_id=rec.call_id[:64],
-                                  tool=rec.tool[:40], arguments=rec.arguments, ok=rec.ok,
-                                  message=rec.message, error=rec.error[:40],
-                                  result=rec.result, duration_ms=rec.duration_ms)
+            await add_tool_call(state.run_id, rec.call_id[:64], rec.tool[:40], rec.arguments,
+                                rec.ok, rec.message, rec.error[:40], rec.result,
+                                rec.duration_ms)
 
         async with tool_step(emitter, call.name, call.id[:64], dict(call.arguments),
                              recorder=record) as step:
@@ -225,10 +224,10 @@ class AgentRunner:
     # ---- endings ----------------------------------------------------------------------
 
     async def _save_reply(self, state: RunState, content: str) -> dict[str, Any]:
-        message = await Message.create(conversation_id=state.conversation_id,
-                                       owner_id=state.user_id, role="assistant",
-                                       content=content, run_id=state.run_id)
-        data = message_dict(message)
+        message_id, created_at = await add_message(state.conversation_id, state.user_id,
+                                                   "assistant", content, state.run_id)
+        data = message_fields(message_id, state.conversation_id, "assistant", content,
+                              state.run_id, created_at)
         await self._publish_message(state, data)
         return data
 
@@ -241,8 +240,8 @@ class AgentRunner:
         """End the run unless another process already did (it marked the run interrupted
         and sent the terminal event when this process looked dead); False then."""
         try:
-            changed = await Run.filter(id=state.run_id, status="running").update(
-                status=status, error=error, finished_at=datetime.now(timezone.utc))
+            changed = await END_RUN.execute(state.run_id, status, error,
+                                            datetime.now(timezone.utc))
         except Exception:   # the terminal event must still go out
             log.exception("could not mark run %s as %s", state.run_id, status)
             return True

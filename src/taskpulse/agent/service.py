@@ -23,11 +23,13 @@ from aiohttp import web
 
 from taskpulse.agent.api import ChatError, RunResult, RunStarted
 from taskpulse.agent.limits import check_chat_limits
-from taskpulse.agent.records import message_dict, tool_call_summary
+from taskpulse.agent.records import message_dict, message_fields, tool_call_summary
 from taskpulse.agent.recovery import mark_interrupted_runs, new_process_id
 from taskpulse.agent.runner import FRIENDLY_ERRORS, AgentRunner, RunState
 from taskpulse.config import Config
 from taskpulse.db.models import Conversation, Message, Run, ToolCall
+from taskpulse.db.statements import (OWN_CONVERSATION, RUNNING_IN_CONVERSATION,
+                                     TOUCH_CONVERSATION, add_message, add_run)
 from taskpulse.keys import AGENT
 from taskpulse.llm.base import LLMProvider
 from taskpulse.realtime.emitter import EventSink
@@ -123,25 +125,23 @@ class AgentService:
         async with self._lock(user_id), peers:
             if msg_id is not None and (earlier := await self._resent(user_id, msg_id)):
                 return earlier
-            conversation = await self._existing(user_id, conversation_id)
-            if conversation is not None:
-                await self._check_idle(str(conversation.id))
+            cid = await self._existing(user_id, conversation_id)
+            if cid is not None:
+                await self._check_idle(cid)
             await check_chat_limits(user_id, self.config.chat_per_minute,
                                     self.config.chat_per_day)
-            new = conversation is None
-            if conversation is None:
-                conversation = await Conversation.create(owner_id=user_id,
-                                                         title=conversation_title(text))
-            cid = str(conversation.id)
-            run = await Run.create(owner_id=user_id, conversation_id=cid,
-                                   process_id=self.process_id)
-            saved = await Message.create(conversation_id=cid, owner_id=user_id, role="user",
-                                         content=text, run_id=run.id, client_msg_id=msg_id)
+            new = cid is None
+            if cid is None:
+                cid = str((await Conversation.create(owner_id=user_id,
+                                                     title=conversation_title(text))).id)
+            run_id = await add_run(user_id, cid, self.process_id)
+            message_id, sent_at = await add_message(cid, user_id, "user", text, run_id, msg_id)
             if not new:     # a new conversation's updated_at was just set by create
-                await Conversation.filter(id=cid).update(updated_at=datetime.now(timezone.utc))
-            state = RunState(user_id, str(run.id), cid, user_message=message_dict(saved),
+                await TOUCH_CONVERSATION.execute(cid, datetime.now(timezone.utc))
+            saved = message_fields(message_id, cid, "user", text, run_id, sent_at)
+            state = RunState(user_id, run_id, cid, user_message=saved,
                              history=[{"role": "user", "content": text}] if new else None)
-            task = asyncio.create_task(self.runner.run(state), name=f"agent-run-{run.id}")
+            task = asyncio.create_task(self.runner.run(state), name=f"agent-run-{run_id}")
             handle = _Handle(state, task, asyncio.get_running_loop().create_future())
             task.add_done_callback(lambda done: self._task_ended(handle, done))
             self._active[cid] = state.run_id
@@ -191,17 +191,16 @@ class AgentService:
 
     # ---- internals --------------------------------------------------------------------
 
-    async def _existing(self, user_id: str, conversation_id: str | None
-                        ) -> Conversation | None:
+    async def _existing(self, user_id: str, conversation_id: str | None) -> str | None:
+        """The id of the user's conversation ``conversation_id`` (None: start a new one)."""
         if conversation_id is None or conversation_id == "":
             return None
         cid = parse_uuid(conversation_id)
         if cid is None:
             raise ChatError(400, "invalid_conversation_id", "conversation_id must be a UUID.")
-        conversation = await Conversation.get_or_none(id=cid, owner_id=user_id)
-        if conversation is None:
+        if not await OWN_CONVERSATION.fetch(str(cid), user_id):
             raise ChatError(404, "conversation_not_found", "No such conversation.")
-        return conversation
+        return str(cid)
 
     async def _resent(self, user_id: str, client_msg_id: str) -> RunStarted | None:
         """The run of this user's message with ``client_msg_id``, if sent recently."""
@@ -221,8 +220,7 @@ class AgentService:
         if not busy:
             cutoff = datetime.now(timezone.utc) - timedelta(
                 seconds=self.config.agent_run_timeout_seconds + 60)
-            busy = await Run.filter(conversation_id=conversation_id, status="running",
-                                    started_at__gte=cutoff).exists()
+            busy = bool(await RUNNING_IN_CONVERSATION.fetch(conversation_id, cutoff))
         if busy:
             raise ChatError(409, "run_in_progress",
                             "The assistant is still answering in this conversation. "

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as migrate_api
 from tortoise.migrations.autodetector import MigrationAutodetector
@@ -55,10 +56,30 @@ def connection_name(config: Config) -> str:
     return "postgres" if db_url(config).startswith("postgres") else "sqlite"
 
 
+async def _keep_session(connection: object) -> None:
+    """asyncpg's pool reset, minus the round trip.
+
+    By default asyncpg sends ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL`` every time a connection goes back to the pool — for Tortoise, after every
+    statement outside a transaction, doubling the round trips. Taskpulse never sets
+    session state (no ``SET``, ``LISTEN``, advisory locks or cursors), and asyncpg still
+    rolls back a transaction left open before calling this, so there is nothing to reset.
+    """
+
+
+def _connection(config: Config) -> str | dict[str, Any]:
+    url = db_url(config)
+    if not url.startswith("postgres"):
+        return url
+    settings = expand_db_url(url)
+    settings["credentials"]["reset"] = _keep_session
+    return settings
+
+
 def tortoise_config(config: Config) -> dict[str, Any]:
     name = connection_name(config)
     return {
-        "connections": {name: db_url(config)},
+        "connections": {name: _connection(config)},
         "apps": {
             APP_LABEL: {
                 "models": ["taskpulse.db.models"],

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
+from taskpulse.agent.tool_schemas import TOOL_SCHEMAS
 from taskpulse.llm import replies
 from taskpulse.llm.base import Delta, ToolCallRequest
 from taskpulse.llm.intents import Intent, parse
@@ -25,6 +26,16 @@ from taskpulse.llm.refs import Ref
 
 def _today() -> date:
     return datetime.now(timezone.utc).date()
+
+
+def _list_limits() -> tuple[int, int]:
+    """The smallest and largest ``limit`` the list_tasks tool takes (from its schema)."""
+    tool = next(t["function"] for t in TOOL_SCHEMAS if t["function"]["name"] == "list_tasks")
+    limit = tool["parameters"]["properties"]["limit"]
+    return int(limit["minimum"]), int(limit["maximum"])
+
+
+LIST_MIN, LIST_MAX = _list_limits()
 
 
 @dataclass
@@ -139,8 +150,10 @@ def plan(intent: Intent, ctx: Context) -> Turn:
         return Turn(calls=[_call("add_task", title=intent.title, description=intent.description,
                                  due_date=intent.due, priority=intent.priority)])
     if kind == "list":
+        # "the first 500": the tool takes at most LIST_MAX (the reply says so)
+        limit = None if intent.limit is None else min(max(intent.limit, LIST_MIN), LIST_MAX)
         return Turn(calls=[_call("list_tasks", status=intent.status,
-                                 due_within_days=intent.due_within_days, limit=intent.limit)])
+                                 due_within_days=intent.due_within_days, limit=limit)])
     if kind == "complete_all":
         return Turn(calls=[_call("complete_all_tasks", completed=intent.completed,
                                  status=intent.status)])
@@ -172,10 +185,13 @@ def respond(messages: list[dict[str, Any]], tools_allowed: bool, today: date) ->
     if last_user < 0:
         return Turn(replies.GREETING)
     after = messages[last_user + 1:]
+    asked = parse(str(messages[last_user].get("content") or ""))
     if any(m.get("role") == "tool" for m in after):
-        return Turn(replies.compose(_tool_results(after), today))
-    turn = plan(parse(str(messages[last_user].get("content") or "")),
-                read_context(messages[:last_user]))
+        text = replies.compose(_tool_results(after), today)
+        if asked.limit is not None and asked.limit > LIST_MAX:     # the list was cut down
+            text = replies.at_most(LIST_MAX) + "\n" + text
+        return Turn(text)
+    turn = plan(asked, read_context(messages[:last_user]))
     if turn.calls and not tools_allowed:
         return Turn("I can't change tasks right now. Please try again.")
     return turn

@@ -49,6 +49,11 @@ def out_of_range(count: int) -> str:
     return f"Your last list only had {count} task{'s' if count != 1 else ''}."
 
 
+def at_most(limit: int) -> str:
+    """Said before a list that was asked for with more tasks than one list can hold."""
+    return f"I can show at most {limit} tasks at a time."
+
+
 def _label(status: str) -> str:
     return {"pending": "open task", "completed": "completed task"}.get(status, "task")
 

@@ -136,7 +136,7 @@ def _parse(p: str, today: date) -> date | None:
 def relative_day(day: date, today: date) -> str:
     """A day as the board shows it: "today", "tomorrow", "Fri" (this week), "Nov 27".
 
-    The same words as the board's due labels (web/pages_tasks.py, static/js/board.js);
+    The same words as the board's due labels (web/pages_tasks.py, static/js/board_rows.js);
     the year is added only when it is not this year ("Jan 4, 2027").
     """
     delta = (day - today).days

@@ -45,7 +45,7 @@ def _task_input(form: dict[str, str]) -> dict[str, Any]:
 
 
 def due_label(due: str | None, completed: bool, today: date) -> dict[str, Any] | None:
-    """"Due tomorrow", "Due Fri", "Overdue · Nov 20" (the same words as static/js/board.js)."""
+    """"Due tomorrow", "Due Fri", "Overdue · Nov 20" (the same words as static/js/board_rows.js)."""
     if not due:
         return None
     day = date.fromisoformat(due)

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from taskpulse.db.models import Conversation, Message, Run
-from taskpulse.db.statements import (END_RUN, NTH_NEWEST_SENT, OWN_CONVERSATION,
-                                     RUNNING_IN_CONVERSATION, TOUCH_CONVERSATION, as_datetime)
+from taskpulse.db.models import Conversation, Message, Run, ToolCall
+from taskpulse.db.statements import (CHAT_CHECKS, END_RUN, RECENT_MESSAGES, TOUCH_CONVERSATION,
+                                     add_message, add_run, add_tool_call, as_datetime)
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 
@@ -26,32 +26,39 @@ async def _sent(user_id: str, cid: str, at: datetime, role: str = "user") -> Non
     await Message.filter(id=message.id).update(created_at=at)
 
 
-async def test_nth_newest_sent_reads_the_day_and_the_minute_in_one_row(client, signup):
+async def _checks(cid, user_id, *, dead_before=NOW - timedelta(minutes=5),
+                  day=(NOW - timedelta(hours=2), 0), minute=(NOW - timedelta(minutes=1), 0)):
+    [row] = await CHAT_CHECKS.fetch(cid, user_id, dead_before, *day, *minute)
+    own, running, day_nth, minute_nth = row
+    return bool(own), bool(running), as_datetime(day_nth), as_datetime(minute_nth)
+
+
+async def test_chat_checks_read_the_nth_newest_sent_today_and_this_minute(client, signup):
     acct, cid = await _conversation(client, signup)
     for seconds in (3600, 50, 20, 10):
         await _sent(acct.user_id, cid, NOW - timedelta(seconds=seconds))
     await _sent(acct.user_id, cid, NOW - timedelta(seconds=5), role="assistant")
-    day_start, minute_ago = NOW - timedelta(hours=2), NOW - timedelta(minutes=1)
+    day, minute = NOW - timedelta(hours=2), NOW - timedelta(minutes=1)
 
-    [row] = await NTH_NEWEST_SENT.fetch(acct.user_id, day_start, 3, minute_ago, 2)
-    assert as_datetime(row[0]) == NOW - timedelta(seconds=3600)   # 4th newest today
-    assert as_datetime(row[1]) == NOW - timedelta(seconds=50)     # 3rd newest this minute
-    [row] = await NTH_NEWEST_SENT.fetch(acct.user_id, day_start, 4, minute_ago, 3)
-    assert row[0] is None and row[1] is None                      # assistant rows not counted
+    assert await _checks(cid, acct.user_id, day=(day, 3), minute=(minute, 2)) == (
+        True, False, NOW - timedelta(seconds=3600), NOW - timedelta(seconds=50))
+    # assistant messages do not count: there is no 5th today nor 4th this minute
+    assert (await _checks(cid, acct.user_id, day=(day, 4), minute=(minute, 3)))[2:] == (
+        None, None)
     other = await signup()
-    [row] = await NTH_NEWEST_SENT.fetch(other.user_id, day_start, 0, minute_ago, 0)
-    assert tuple(row) == (None, None)
+    assert await _checks(None, other.user_id) == (False, False, None, None)   # new one
+    assert await _checks(cid, other.user_id) == (False, False, None, None)    # not theirs
 
 
-async def test_running_in_conversation_ignores_ended_and_stale_runs(client, signup):
+async def test_chat_checks_see_a_running_run_but_not_ended_or_stale_ones(client, signup):
     acct, cid = await _conversation(client, signup)
     cutoff = NOW - timedelta(minutes=5)
     run = await Run.create(owner_id=acct.user_id, conversation_id=cid, process_id="p")
-    assert await RUNNING_IN_CONVERSATION.fetch(cid, cutoff)
+    assert (await _checks(cid, acct.user_id, dead_before=cutoff))[1] is True
     await Run.filter(id=run.id).update(started_at=cutoff - timedelta(seconds=1))
-    assert not await RUNNING_IN_CONVERSATION.fetch(cid, cutoff)
+    assert (await _checks(cid, acct.user_id, dead_before=cutoff))[1] is False
     await Run.filter(id=run.id).update(started_at=NOW, status="done")
-    assert not await RUNNING_IN_CONVERSATION.fetch(cid, cutoff)
+    assert (await _checks(cid, acct.user_id, dead_before=cutoff))[1] is False
 
 
 async def test_end_run_changes_a_running_run_once(client, signup):
@@ -63,11 +70,27 @@ async def test_end_run_changes_a_running_run_once(client, signup):
     assert (run.status, run.error, run.finished_at) == ("done", "", NOW)
 
 
-async def test_own_conversation_and_touch(client, signup):
+async def test_touch_conversation_sets_updated_at(client, signup):
     acct, cid = await _conversation(client, signup)
-    other = await signup()
-    assert await OWN_CONVERSATION.fetch(cid, acct.user_id)
-    assert not await OWN_CONVERSATION.fetch(cid, other.user_id)
     later = NOW + timedelta(minutes=3)
     assert await TOUCH_CONVERSATION.execute(cid, later) == 1
     assert (await Conversation.get(id=cid)).updated_at == later
+
+
+async def test_inserted_rows_read_back_through_the_orm(client, signup):
+    acct, cid = await _conversation(client, signup)
+    run_id = await add_run(acct.user_id, cid, "host:1:x")
+    message_id, at = await add_message(cid, acct.user_id, "user", "hi ☃", run_id, "c-1")
+    await add_tool_call(run_id, "call_1", "list_tasks", {"status": "open"}, True, "2 tasks", "",
+                        {"success": True, "tasks": []}, 1.5)
+    run = await Run.get(id=run_id)
+    assert (run.status, run.process_id, run.error, run.finished_at) == (
+        "running", "host:1:x", "", None)
+    message = await Message.get(id=message_id)
+    assert (message.role, message.content, str(message.run_id), message.client_msg_id,
+            message.created_at) == ("user", "hi ☃", run_id, "c-1", at)
+    [step] = await ToolCall.filter(run_id=run_id)
+    assert (step.tool, step.arguments, step.ok, step.result, step.duration_ms) == (
+        "list_tasks", {"status": "open"}, True, {"success": True, "tasks": []}, 1.5)
+    rows = await RECENT_MESSAGES.fetch(cid, 10)
+    assert [(r[0], r[1], str(r[2])) for r in rows] == [("user", "hi ☃", run_id)]

@@ -22,18 +22,18 @@ from weakref import WeakValueDictionary
 from aiohttp import web
 
 from taskpulse.agent.api import ChatError, RunResult, RunStarted
-from taskpulse.agent.limits import check_chat_limits
+from taskpulse.agent.inputs import clean_client_msg_id, clean_message, conversation_title
+from taskpulse.agent.limits import ChatLimits
 from taskpulse.agent.records import message_dict, message_fields, tool_call_summary
 from taskpulse.agent.recovery import mark_interrupted_runs, new_process_id
 from taskpulse.agent.runner import FRIENDLY_ERRORS, AgentRunner, RunState
 from taskpulse.config import Config
 from taskpulse.db.models import Conversation, Message, Run, ToolCall
-from taskpulse.db.statements import (OWN_CONVERSATION, RUNNING_IN_CONVERSATION,
-                                     TOUCH_CONVERSATION, add_message, add_run)
+from taskpulse.db.statements import (CHAT_CHECKS, TOUCH_CONVERSATION, add_message, add_run,
+                                     as_datetime)
 from taskpulse.keys import AGENT
 from taskpulse.llm.base import LLMProvider
 from taskpulse.realtime.emitter import EventSink
-from taskpulse.tasks.schemas import text_problem
 from taskpulse.tasks.service import TaskService, parse_uuid
 
 if TYPE_CHECKING:
@@ -41,48 +41,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 10_000
-MAX_CLIENT_MSG_ID_CHARS = 100
 RESEND_WINDOW = timedelta(hours=24)
 KEEP_FINISHED_SECONDS = 60
-
-
-def clean_message(message: object) -> str:
-    """The message as stored: ends trimmed, newlines kept. NUL and other control
-    characters are refused (422 ``validation_error``), like in every other text field."""
-    if not isinstance(message, str):
-        raise ChatError(400, "invalid_message", "The message must be text.")
-    problem = text_problem(message)
-    if problem is not None:
-        raise ChatError(422, "validation_error", f"message: {problem}")
-    text = message.replace("\r\n", "\n").strip()
-    if not text:
-        raise ChatError(400, "message_empty", "The message is empty.")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise ChatError(400, "message_too_long",
-                        f"Messages can be at most {MAX_MESSAGE_CHARS:,} characters "
-                        f"(this one has {len(text):,}).")
-    return text
-
-
-def clean_client_msg_id(value: object) -> str | None:
-    """The sender's message id as stored (``None`` when not given or empty)."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise ChatError(400, "invalid_client_msg_id", "client_msg_id must be text.")
-    if len(value) > MAX_CLIENT_MSG_ID_CHARS:
-        raise ChatError(400, "invalid_client_msg_id", "client_msg_id can be at most "
-                        f"{MAX_CLIENT_MSG_ID_CHARS} characters.")
-    problem = text_problem(value)
-    if problem is not None:
-        raise ChatError(422, "validation_error", f"client_msg_id: {problem}")
-    return value
-
-
-def conversation_title(text: str) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= 60 else line[:59].rstrip() + "…"
 
 
 @dataclass
@@ -125,11 +85,7 @@ class AgentService:
         async with self._lock(user_id), peers:
             if msg_id is not None and (earlier := await self._resent(user_id, msg_id)):
                 return earlier
-            cid = await self._existing(user_id, conversation_id)
-            if cid is not None:
-                await self._check_idle(cid)
-            await check_chat_limits(user_id, self.config.chat_per_minute,
-                                    self.config.chat_per_day)
+            cid = await self._checked(user_id, conversation_id)
             new = cid is None
             if cid is None:
                 cid = str((await Conversation.create(owner_id=user_id,
@@ -191,16 +147,30 @@ class AgentService:
 
     # ---- internals --------------------------------------------------------------------
 
-    async def _existing(self, user_id: str, conversation_id: str | None) -> str | None:
-        """The id of the user's conversation ``conversation_id`` (None: start a new one)."""
-        if conversation_id is None or conversation_id == "":
-            return None
-        cid = parse_uuid(conversation_id)
-        if cid is None:
-            raise ChatError(400, "invalid_conversation_id", "conversation_id must be a UUID.")
-        if not await OWN_CONVERSATION.fetch(str(cid), user_id):
-            raise ChatError(404, "conversation_not_found", "No such conversation.")
-        return str(cid)
+    async def _checked(self, user_id: str, conversation_id: str | None) -> str | None:
+        """The id of the user's idle conversation ``conversation_id`` (None: start a new
+        one), once the chat limits allow another message: 404, 409 or 429 otherwise."""
+        cid: str | None = None
+        if conversation_id is not None and conversation_id != "":
+            parsed = parse_uuid(conversation_id)
+            if parsed is None:
+                raise ChatError(400, "invalid_conversation_id",
+                                "conversation_id must be a UUID.")
+            cid = str(parsed)
+        now = datetime.now(timezone.utc)
+        limits = ChatLimits(self.config.chat_per_minute, self.config.chat_per_day, now)
+        dead_before = now - timedelta(seconds=self.config.agent_run_timeout_seconds + 60)
+        [row] = await CHAT_CHECKS.fetch(cid, user_id, dead_before, *limits.params())
+        own, running, day_nth, minute_nth = row
+        if cid is not None:
+            if not own:
+                raise ChatError(404, "conversation_not_found", "No such conversation.")
+            if cid in self._active or running:
+                raise ChatError(409, "run_in_progress",
+                                "The assistant is still answering in this conversation. "
+                                "Wait for it to finish or stop it first.")
+        limits.check(as_datetime(day_nth), as_datetime(minute_nth))
+        return cid
 
     async def _resent(self, user_id: str, client_msg_id: str) -> RunStarted | None:
         """The run of this user's message with ``client_msg_id``, if sent recently."""
@@ -214,17 +184,6 @@ class AgentService:
                  client_msg_id, earlier.run_id)
         return RunStarted(str(earlier.run_id),
                           str(earlier.conversation_id))  # type: ignore[attr-defined]
-
-    async def _check_idle(self, conversation_id: str) -> None:
-        busy = conversation_id in self._active
-        if not busy:
-            cutoff = datetime.now(timezone.utc) - timedelta(
-                seconds=self.config.agent_run_timeout_seconds + 60)
-            busy = bool(await RUNNING_IN_CONVERSATION.fetch(conversation_id, cutoff))
-        if busy:
-            raise ChatError(409, "run_in_progress",
-                            "The assistant is still answering in this conversation. "
-                            "Wait for it to finish or stop it first.")
 
     def _task_ended(self, handle: _Handle, task: asyncio.Task[RunResult]) -> None:
         """Settle the run once its task is done. A task cancelled before its coroutine

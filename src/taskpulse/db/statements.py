@@ -57,21 +57,22 @@ def as_datetime(value: datetime | str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-# When the user sent their n-th newest message since a time: for the day ($2, $3) and the
-# minute ($4, $5) limits in one round trip; each is one row of the
-# (owner_id, role, created_at) index.
-NTH_NEWEST_SENT = Statement(Message, """
+# Everything a chat message is checked against, in one round trip:
+#   own      the conversation $1 is the user's ($2); NULL $1: a new conversation
+#   running  a run of it is still going (in any process); runs started before $3 are
+#            considered dead whatever their status says
+#   day      when the user sent their ($5 + 1)-th newest message since $4 (today)
+#   minute   when the user sent their ($7 + 1)-th newest message since $6 (last minute)
+# Each limit reads one row of the (owner_id, role, created_at) index.
+CHAT_CHECKS = Statement(Message, """
     SELECT
-      (SELECT created_at FROM message WHERE owner_id = $1 AND role = 'user'
-         AND created_at >= $2 ORDER BY created_at DESC LIMIT 1 OFFSET $3) AS day,
-      (SELECT created_at FROM message WHERE owner_id = $1 AND role = 'user'
-         AND created_at >= $4 ORDER BY created_at DESC LIMIT 1 OFFSET $5) AS minute""")
-
-# Is a conversation's run still going (in any process)? Runs started before $2 are
-# considered dead whatever their status says.
-RUNNING_IN_CONVERSATION = Statement(Run, """
-    SELECT 1 FROM run WHERE conversation_id = $1 AND status = 'running'
-      AND started_at >= $2 LIMIT 1""")
+      (SELECT 1 FROM conversation WHERE id = $1 AND owner_id = $2) AS own,
+      (SELECT 1 FROM run WHERE conversation_id = $1 AND status = 'running'
+         AND started_at >= $3 LIMIT 1) AS running,
+      (SELECT created_at FROM message WHERE owner_id = $2 AND role = 'user'
+         AND created_at >= $4 ORDER BY created_at DESC LIMIT 1 OFFSET $5) AS day,
+      (SELECT created_at FROM message WHERE owner_id = $2 AND role = 'user'
+         AND created_at >= $6 ORDER BY created_at DESC LIMIT 1 OFFSET $7) AS minute""")
 
 # End a run unless another process already ended it.
 END_RUN = Statement(Run, """
@@ -80,9 +81,6 @@ END_RUN = Statement(Run, """
 
 TOUCH_CONVERSATION = Statement(Conversation, """
     UPDATE conversation SET updated_at = $2 WHERE id = $1""")
-
-OWN_CONVERSATION = Statement(Conversation, """
-    SELECT id FROM conversation WHERE id = $1 AND owner_id = $2""")
 
 RECENT_MESSAGES = Statement(Message, """
     SELECT role, content, run_id FROM message WHERE conversation_id = $1

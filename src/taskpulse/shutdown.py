@@ -10,7 +10,8 @@ On the first signal:
 4. running agent runs get ``shutdown_grace_seconds`` to finish; the rest are stopped and end
    with ``agent_error`` ``interrupted`` (user messages are saved before a run starts);
 5. connections still open (without Redis they stay during step 4, so tabs see the runs
-   end) are closed the same way;
+   end) are closed the same way, once long-polling tabs have collected what waits for them
+   (at most :data:`COLLECT_SECONDS`);
 6. aiohttp's own shutdown: open HTTP requests get ``shutdown_timeout`` seconds, then the
    cleanup contexts close the agent, Redis and the database.
 
@@ -29,9 +30,11 @@ from aiohttp import web
 
 from taskpulse.agent.service import AgentService
 from taskpulse.keys import AGENT, CONFIG, SIO
-from taskpulse.realtime.reconnect import drop_connections
+from taskpulse.realtime.reconnect import drop_connections, until_collected
 
 log = logging.getLogger(__name__)
+
+COLLECT_SECONDS = 2.0   # step 5: how long long-polling tabs get to collect their last events
 
 
 async def serve(app: web.Application, host: str, port: int, *, shutdown_timeout: float,
@@ -77,4 +80,6 @@ async def stop_gracefully(app: web.Application, hurry: asyncio.Queue[int] | None
         if drain not in done or not drain.result():
             log.warning("interrupting the agent runs still going")
             await agent.shutdown()
+    # The runs' last events may still wait for a long-polling tab's next request.
+    await until_collected(sio, COLLECT_SECONDS)
     await drop_connections(sio, "server stopping")

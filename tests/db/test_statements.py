@@ -1,13 +1,15 @@
 """The hot-path SQL statements give the ORM's answers on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from taskpulse.db.models import Conversation, Message, Run, ToolCall
+from taskpulse.db.run_writes import add_tool_call, end_run, start_run
 from taskpulse.db.statements import (CHAT_CHECKS, END_RUN, RECENT_MESSAGES, TOUCH_CONVERSATION,
-                                     add_message, add_run, add_tool_call, as_datetime)
+                                     as_datetime)
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 
@@ -77,10 +79,12 @@ async def test_touch_conversation_sets_updated_at(client, signup):
     assert (await Conversation.get(id=cid)).updated_at == later
 
 
-async def test_inserted_rows_read_back_through_the_orm(client, signup):
+async def test_a_run_starts_and_ends_in_rows_the_orm_reads_back(client, signup):
     acct, cid = await _conversation(client, signup)
-    run_id = await add_run(acct.user_id, cid, "host:1:x")
-    message_id, at = await add_message(cid, acct.user_id, "user", "hi ☃", run_id, "c-1")
+    before = (await Conversation.get(id=cid)).updated_at
+    same, run_id, message_id, at = await start_run(acct.user_id, cid, "unused", "hi ☃",
+                                                   "host:1:x", "c-1")
+    assert same == cid and (await Conversation.get(id=cid)).updated_at > before
     await add_tool_call(run_id, "call_1", "list_tasks", {"status": "open"}, True, "2 tasks", "",
                         {"success": True, "tasks": []}, 1.5)
     run = await Run.get(id=run_id)
@@ -92,5 +96,30 @@ async def test_inserted_rows_read_back_through_the_orm(client, signup):
     [step] = await ToolCall.filter(run_id=run_id)
     assert (step.tool, step.arguments, step.ok, step.result, step.duration_ms) == (
         "list_tasks", {"status": "open"}, True, {"success": True, "tasks": []}, 1.5)
+
+    changed, (reply_id, _) = await end_run(run_id, cid, acct.user_id, "done", "", "hello")
+    assert changed and (await Run.get(id=run_id)).status == "done"
     rows = await RECENT_MESSAGES.fetch(cid, 10)
-    assert [(r[0], r[1], str(r[2])) for r in rows] == [("user", "hi ☃", run_id)]
+    assert [(r[0], r[1], str(r[2])) for r in rows] == [
+        ("assistant", "hello", run_id), ("user", "hi ☃", run_id)]
+    # ended elsewhere already: the reply is kept, the status is not changed again
+    changed, saved = await end_run(run_id, cid, acct.user_id, "error", "internal", "late")
+    assert not changed and saved is not None
+    assert (await Run.get(id=run_id)).status == "done"
+
+
+async def test_a_new_conversation_starts_with_its_run(client, signup):
+    acct = await signup()
+    cid, run_id, _, _ = await start_run(acct.user_id, None, "Buy milk", "buy milk",
+                                        "host:1:x", None)
+    conversation = await Conversation.get(id=cid)
+    assert (conversation.title, str(conversation.owner_id)) == ("Buy milk", acct.user_id)
+    assert str((await Run.get(id=run_id)).conversation_id) == cid
+
+
+async def test_a_failed_start_leaves_nothing_behind(client, signup):
+    acct = await signup()
+    with pytest.raises(Exception):   # the message's conversation does not exist
+        await start_run(acct.user_id, str(uuid.uuid4()), "t", "hi", "host:1:x", None)
+    assert await Run.filter(owner_id=acct.user_id).count() == 0
+    assert await Message.filter(owner_id=acct.user_id).count() == 0

@@ -24,7 +24,7 @@ from taskpulse.agent.streaming import ShieldedEmitter, TokenBatcher
 from taskpulse.agent.tool_schemas import TOOL_SCHEMAS
 from taskpulse.agent.tools import ToolContext, result_json, run_tool
 from taskpulse.config import Config
-from taskpulse.db.statements import END_RUN, add_message, add_tool_call
+from taskpulse.db.run_writes import add_tool_call, end_run
 from taskpulse.llm.base import LLMError, LLMProvider, ToolCallRequest
 from taskpulse.realtime.emitter import EventSink, RunEmitter
 from taskpulse.realtime.events import (AgentCancelled, AgentDone, AgentError, AgentThinking,
@@ -223,32 +223,33 @@ class AgentRunner:
 
     # ---- endings ----------------------------------------------------------------------
 
-    async def _save_reply(self, state: RunState, content: str) -> dict[str, Any]:
-        message_id, created_at = await add_message(state.conversation_id, state.user_id,
-                                                   "assistant", content, state.run_id)
-        data = message_fields(message_id, state.conversation_id, "assistant", content,
-                              state.run_id, created_at)
-        await self._publish_message(state, data)
-        return data
+    async def _end(self, state: RunState, status: str, error: str = "",
+                   reply: str | None = None) -> tuple[bool, dict[str, Any] | None]:
+        """Save the reply (if any) and the final status together, then publish the reply.
+        False when another process already ended the run (it marked the run interrupted
+        and sent the terminal event when this process looked dead)."""
+        try:
+            changed, saved = await end_run(state.run_id, state.conversation_id,
+                                           state.user_id, status, error, reply)
+        except Exception:
+            if reply is not None:
+                raise           # the run then ends as an error, without the reply
+            log.exception("could not mark run %s as %s", state.run_id, status)
+            return True, None   # the terminal event must still go out
+        data = None
+        if saved is not None:
+            data = message_fields(saved[0], state.conversation_id, "assistant", reply or "",
+                                  state.run_id, saved[1])
+            await self._publish_message(state, data)
+        if not changed:
+            log.warning("run %s was already ended elsewhere; not sending %s", state.run_id,
+                        status)
+        return changed, data
 
     async def _publish_message(self, state: RunState, data: dict[str, Any]) -> None:
         await asyncio.shield(self.sink.publish(state.user_id, MessageCreated.name, {
             "conversation_id": state.conversation_id, "run_id": state.run_id,
             "message": data}))
-
-    async def _set_status(self, state: RunState, status: str, error: str = "") -> bool:
-        """End the run unless another process already did (it marked the run interrupted
-        and sent the terminal event when this process looked dead); False then."""
-        try:
-            changed = await END_RUN.execute(state.run_id, status, error,
-                                            datetime.now(timezone.utc))
-        except Exception:   # the terminal event must still go out
-            log.exception("could not mark run %s as %s", state.run_id, status)
-            return True
-        if not changed:
-            log.warning("run %s was already ended elsewhere; not sending %s", state.run_id,
-                        status)
-        return bool(changed)
 
     def _result(self, state: RunState, status: str, response: str,
                 message: dict[str, Any] | None, error: str | None = None) -> RunResult:
@@ -257,8 +258,8 @@ class AgentRunner:
 
     async def _done(self, state: RunState, emitter: ShieldedEmitter) -> RunResult:
         content = state.text
-        message = await self._save_reply(state, content)
-        if not await self._set_status(state, "done"):
+        changed, message = await self._end(state, "done", reply=content)
+        if not changed or message is None:
             return self._result(state, "interrupted", content, message, "interrupted")
         await emitter.emit(AgentDone.name, message="Done!", message_id=message["id"],
                            content=content)
@@ -266,8 +267,8 @@ class AgentRunner:
 
     async def _cancelled(self, state: RunState, emitter: ShieldedEmitter) -> RunResult:
         content = state.text
-        message = await self._save_reply(state, content) if content else None
-        if not await self._set_status(state, "cancelled"):
+        changed, message = await self._end(state, "cancelled", reply=content or None)
+        if not changed:
             return self._result(state, "interrupted", content, message, "interrupted")
         await emitter.emit(AgentCancelled.name, message="Cancelled",
                            message_id=message["id"] if message else None, content=content)
@@ -276,7 +277,8 @@ class AgentRunner:
     async def _fail(self, state: RunState, emitter: ShieldedEmitter, code: str,
                     status: str = "error") -> RunResult:
         text = FRIENDLY_ERRORS[code]
-        if not await self._set_status(state, status, code):
+        changed, _ = await self._end(state, status, code)
+        if not changed:
             return self._result(state, "interrupted", text, None, "interrupted")
         await emitter.emit(AgentError.name, code=code, message=text)
         return self._result(state, status, text, None, code)

@@ -28,9 +28,9 @@ from taskpulse.agent.records import message_dict, message_fields, tool_call_summ
 from taskpulse.agent.recovery import mark_interrupted_runs, new_process_id
 from taskpulse.agent.runner import FRIENDLY_ERRORS, AgentRunner, RunState
 from taskpulse.config import Config
-from taskpulse.db.models import Conversation, Message, Run, ToolCall
-from taskpulse.db.statements import (CHAT_CHECKS, TOUCH_CONVERSATION, add_message, add_run,
-                                     as_datetime)
+from taskpulse.db.models import Message, Run, ToolCall
+from taskpulse.db.run_writes import start_run
+from taskpulse.db.statements import CHAT_CHECKS, as_datetime
 from taskpulse.keys import AGENT
 from taskpulse.llm.base import LLMProvider
 from taskpulse.realtime.emitter import EventSink
@@ -87,13 +87,8 @@ class AgentService:
                 return earlier
             cid = await self._checked(user_id, conversation_id)
             new = cid is None
-            if cid is None:
-                cid = str((await Conversation.create(owner_id=user_id,
-                                                     title=conversation_title(text))).id)
-            run_id = await add_run(user_id, cid, self.process_id)
-            message_id, sent_at = await add_message(cid, user_id, "user", text, run_id, msg_id)
-            if not new:     # a new conversation's updated_at was just set by create
-                await TOUCH_CONVERSATION.execute(cid, datetime.now(timezone.utc))
+            cid, run_id, message_id, sent_at = await start_run(
+                user_id, cid, conversation_title(text), text, self.process_id, msg_id)
             saved = message_fields(message_id, cid, "user", text, run_id, sent_at)
             state = RunState(user_id, run_id, cid, user_message=saved,
                              history=[{"role": "user", "content": text}] if new else None)

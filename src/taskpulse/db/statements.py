@@ -15,7 +15,6 @@ ISO text, the same format the ORM writes). SQLite returns timestamps as that tex
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -99,48 +98,3 @@ def tool_calls_of_runs(count: int) -> Statement:
 def from_json(value: Any) -> Any:
     """A JSON column as read back: text on both databases (asyncpg has no JSON codec)."""
     return json.loads(value) if isinstance(value, (str, bytes)) else value
-
-
-_INSERT_RUN = Statement(Run, """
-    INSERT INTO run (id, owner_id, conversation_id, status, process_id, error, started_at)
-    VALUES ($1, $2, $3, 'running', $4, '', $5)""")
-
-_INSERT_MESSAGE = Statement(Message, """
-    INSERT INTO message (id, conversation_id, owner_id, role, content, run_id,
-                         client_msg_id, created_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""")
-
-_INSERT_TOOL_CALL = Statement(ToolCall, """
-    INSERT INTO tool_call (id, run_id, call_id, tool, arguments, ok, message, error, result,
-                           duration_ms, created_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""")
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-async def add_run(owner_id: str, conversation_id: str, process_id: str) -> str:
-    """A new running run; its id."""
-    run_id = str(uuid.uuid4())
-    await _INSERT_RUN.execute(run_id, owner_id, conversation_id, process_id, _now())
-    return run_id
-
-
-async def add_message(conversation_id: str, owner_id: str, role: str, content: str,
-                      run_id: str | None, client_msg_id: str | None = None
-                      ) -> tuple[str, datetime]:
-    """A new message; its id and ``created_at``."""
-    message_id, created_at = str(uuid.uuid4()), _now()
-    await _INSERT_MESSAGE.execute(message_id, conversation_id, owner_id, role, content,
-                                  run_id, client_msg_id, created_at)
-    return message_id, created_at
-
-
-async def add_tool_call(run_id: str, call_id: str, tool: str, arguments: dict[str, Any],
-                        ok: bool, message: str, error: str, result: dict[str, Any] | None,
-                        duration_ms: float) -> None:
-    await _INSERT_TOOL_CALL.execute(
-        str(uuid.uuid4()), run_id, call_id, tool, json.dumps(arguments, default=str), ok,
-        message, error, None if result is None else json.dumps(result, default=str),
-        duration_ms, _now())

@@ -24,6 +24,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+async def until_collected(sio: "socketio.AsyncServer", timeout: float) -> bool:
+    """Wait up to ``timeout`` seconds until no open connection has packets waiting on its
+    queue (a long-polling client collects them with its next request); True if none has."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while any(not s.closed and s.queue.qsize() for s in list(sio.eio.sockets.values())):
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
 async def drop_connections(sio: "socketio.AsyncServer", why: str) -> int:
     """Close every Engine.IO connection of this process; returns how many."""
     sockets = [s for s in list(sio.eio.sockets.values()) if not s.closed and not s.closing]

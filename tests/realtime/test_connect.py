@@ -8,8 +8,9 @@ import pytest
 import socketio
 
 from taskpulse.auth.tokens import SOCKET
-from taskpulse.keys import TOKENS
+from taskpulse.keys import SIO, TOKENS
 from taskpulse.realtime.events import PROTOCOL_VERSION
+from taskpulse.realtime.handshake import ENVIRON_KEPT
 from tests.realtime.conftest import add_task
 
 
@@ -147,3 +148,12 @@ async def test_the_default_namespace_is_refused_while_chat_still_works(
         await client.disconnect()
     tab = await open_tab(await signup(), transports=[transport])
     assert tab.welcome()["transport"] == transport
+
+
+async def test_a_connected_tab_keeps_only_the_handshake_part_of_its_request(
+        app, signup, open_tab):
+    account = await signup()
+    await open_tab(account, headers={"User-Agent": "x" * 300, "Accept-Language": "en"})
+    [environ] = app[SIO].environ.values()
+    assert "HTTP_USER_AGENT" not in environ and "HTTP_ACCEPT_LANGUAGE" not in environ
+    assert set(environ) <= ENVIRON_KEPT and "QUERY_STRING" in environ

@@ -141,3 +141,50 @@ async def test_events_published_in_one_process_reach_tabs_of_another_through_red
     finally:
         for tab in tabs:
             await tab.close()
+
+
+class _CountingTransport:
+    """The real transport, with its writes counted (the socket is the boundary here)."""
+
+    def __init__(self, real: Any) -> None:
+        self.real, self.writes = real, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def write(self, data: bytes) -> None:
+        self.writes += 1
+        self.real.write(data)
+
+
+async def test_a_burst_reaches_each_websocket_tab_in_one_socket_write(
+        app: Any, signup: Any, open_tab: Any) -> None:
+    acct = await signup()
+    tabs = [await open_tab(acct), await open_tab(acct)]
+    counters = []
+    for ws in app[SIO].manager.websockets.values():
+        ws.transport = _CountingTransport(ws.transport)
+        counters.append(ws.transport)
+    ids = await _publish(app, acct.user_id, 50)     # one loop turn: nothing awaits
+    for tab in tabs:
+        await tab.wait_stream(50)
+        assert tab.stream_ids() == ids
+    assert [c.writes for c in counters] == [1, 1]
+
+
+async def test_frames_held_for_the_turn_never_overtake_a_queued_packet(
+        app: Any, signup: Any, open_tab: Any) -> None:
+    acct = await signup()
+    tab: Tab = await open_tab(acct)
+    seen: list[str] = []
+    tab.client.on("*", lambda name, *_: seen.append(name), namespace=NAMESPACE)
+    manager = app[SIO].manager
+    room = f"user:{acct.user_id}"
+    await manager.emit("before", {"n": 1}, NAMESPACE, room=room)        # held for the turn
+    await manager.emit("blob", {"b": b"\x01"}, NAMESPACE, room=room)    # queued (binary)
+    await manager.emit("after", {"n": 2}, NAMESPACE, room=room)         # behind the blob
+    for _ in range(100):
+        if len(seen) == 3:
+            break
+        await asyncio.sleep(0.02)
+    assert seen == ["before", "blob", "after"]

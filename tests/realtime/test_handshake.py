@@ -1,6 +1,6 @@
 """Where the token comes from, and which origins may use the cookie (pure functions)."""
-from taskpulse.realtime.handshake import (OriginPolicy, own_origins, request_origin,
-                                          requested_last_event_id)
+from taskpulse.realtime.handshake import (OriginPolicy, compact_environ, own_origins,
+                                          request_origin, requested_last_event_id)
 from taskpulse.realtime.handshake import find_credentials as _find
 
 
@@ -67,3 +67,16 @@ def test_last_event_id_is_read_from_the_auth_payload():
     assert requested_last_event_id({"last_event_id": "1-0"}) == (True, "1-0")
     assert requested_last_event_id({"last_event_id": 17}) == (True, None)
     assert requested_last_event_id("nonsense") == (False, None)
+
+
+def test_compact_environ_keeps_what_a_later_connect_reads_in_the_same_dict() -> None:
+    environ = {"HTTP_ORIGIN": "http://a", "HTTP_COOKIE": "c=1", "HTTP_AUTHORIZATION": "Bearer t",
+               "QUERY_STRING": "EIO=4", "REMOTE_ADDR": "1.2.3.4", "wsgi.url_scheme": "http",
+               "HTTP_HOST": "a", "HTTP_USER_AGENT": "x" * 200, "HTTP_ACCEPT_LANGUAGE": "en",
+               "HTTP_SEC_WEBSOCKET_KEY": "k", "REQUEST_METHOD": "GET", "PATH_INFO": "/socket.io/"}
+    same = environ
+    compact_environ(environ)
+    assert environ is same
+    assert set(environ) == {"HTTP_ORIGIN", "HTTP_COOKIE", "HTTP_AUTHORIZATION", "QUERY_STRING",
+                            "REMOTE_ADDR", "wsgi.url_scheme", "HTTP_HOST"}
+    assert _find(environ, None).source == "header"

@@ -5,11 +5,12 @@ import asyncio
 from typing import Any
 
 import aiohttp
+import pytest
 
 from taskpulse.app import create_app
 from taskpulse.keys import SIO
 from taskpulse.realtime.events import NAMESPACE
-from taskpulse.realtime.lean import EngineIOServer, PacketQueue, TimerHeap
+from taskpulse.realtime.lean import EngineIOServer, PacketQueue, TimerHeap, _poll_websocket
 from tests.conftest import make_config
 
 WS_PATH = "/socket.io/?EIO=4&transport=websocket"
@@ -111,3 +112,58 @@ async def test_an_open_connection_keeps_no_finished_opening_task(app: Any, signu
             break
         await asyncio.sleep(0.01)
     assert namespace._tasks == {}
+
+
+class _Sock:
+    """What ``_poll_websocket`` reads of a python-engineio socket."""
+
+    def __init__(self, upgraded: bool) -> None:
+        self.upgraded = upgraded
+        self.queue = PacketQueue()
+
+
+async def test_a_websocket_writer_gets_everything_waiting_in_order_and_ends_on_none() -> None:
+    sock = _Sock(upgraded=True)
+    waiting = asyncio.ensure_future(_poll_websocket(sock))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    assert not waiting.done()                   # waits for a packet, however long
+    sock.queue.put_nowait("a")
+    sock.queue.put_nowait("b")
+    assert await waiting == ["a", "b"]          # the first, and all waiting behind it
+    for item in ("c", None, "late"):
+        sock.queue.put_nowait(item)
+    # as python-engineio's poll: None stops the batch and is put back for the next call
+    assert await _poll_websocket(sock) == ["c"]      # type: ignore[arg-type]
+    assert await _poll_websocket(sock) == ["late"]   # type: ignore[arg-type]
+    assert await _poll_websocket(sock) == []         # type: ignore[arg-type]
+    await asyncio.wait_for(sock.queue.join(), 1)     # every get was marked done
+
+
+async def test_a_cancelled_websocket_wait_ends_the_writer_like_the_library() -> None:
+    import engineio.exceptions
+    sock = _Sock(upgraded=True)
+    waiting = asyncio.ensure_future(_poll_websocket(sock))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(engineio.exceptions.QueueEmpty):
+        await waiting
+
+
+async def test_websocket_connections_wait_without_a_task_per_wait(
+        aiohttp_client: Any, tmp_path: Any) -> None:
+    app = create_app(make_config(var_dir=str(tmp_path)))
+    client = await aiohttp_client(app)
+    sockets = []
+    for _ in range(4):
+        ws = await client.session.ws_connect(client.make_url(WS_PATH))
+        assert (await ws.receive_str()).startswith("0{")
+        sockets.append(ws)
+    await asyncio.sleep(0.05)
+    # the library's poll wraps queue.get() in asyncio.wait_for: one task per connection
+    waits = [t for t in asyncio.all_tasks()
+             if getattr(t.get_coro(), "__qualname__", "").endswith("Queue.get")]
+    writers = [t for t in asyncio.all_tasks()
+               if getattr(t.get_coro(), "__qualname__", "").endswith("writer")]
+    assert len(writers) == len(sockets) and waits == []
+    for ws in sockets:
+        await ws.close()

@@ -9,10 +9,12 @@ several times the CPU of the Node Socket.IO server per delivered event. Here:
   90 KiB of zlib state per connection and a fifth of the CPU per event) and keeps a registry
   of open WebSockets by Engine.IO session id.
 * :class:`FanoutManager` encodes each room packet once, builds the WebSocket frame once and
-  writes those same bytes to every idle WebSocket recipient, in one synchronous loop (no
-  task, no await per recipient). A recipient that is not idle - long-polling, upgrading,
-  compressed, with packets still queued or a write in flight, or with a full socket buffer -
-  gets the packet on its Engine.IO queue exactly as python-socketio does, so order is kept.
+  hands those same bytes to every idle WebSocket recipient, in one synchronous loop (no
+  task, no await per recipient); a connection's frames of one event-loop turn are
+  written together (one system call per tab for a burst, not one per event). A recipient
+  that is not idle - long-polling, upgrading, compressed, with packets still queued or a
+  write in flight, or with a full socket buffer - gets the packet on its Engine.IO queue
+  exactly as python-socketio does, so order is kept.
   Emits with an ack callback or binary data take python-socketio's own path.
 * :class:`FanoutRedisManager` is the Redis manager with the same local delivery (the Redis
   publish, the other processes and acks work as before).
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 # Above this many bytes waiting in a socket's buffer, frames go through the Engine.IO queue
 # (whose writer waits for the buffer to drain) instead of being written directly.
 WRITE_BUFFER_LIMIT = 64 * 1024
+# At most this many frames per connection wait for the end of the loop turn (see _flush).
+MAX_HELD_FRAMES = 256
 
 _FIN_TEXT = 0x81
 
@@ -94,6 +98,9 @@ class TaskpulseWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
         finally:
             self.sending -= 1
 
+    def closed_for_writes(self) -> bool:
+        return bool(self._sock.closed)
+
     def writable_now(self) -> bool:
         """Can a frame be written directly, without overtaking anything queued?"""
         sock = self.eio_socket
@@ -110,6 +117,9 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
     WebSocket recipient."""
 
     websockets: Registry | None = None
+    # Frames written directly during this turn of the event loop, by connection; flushed
+    # together once the turn's other callbacks have run (see _flush).
+    _pending: dict[TaskpulseWebSocket, list[bytes]] | None = None
 
     async def emit(self, event: str, data: Any, namespace: str, room: Any = None,
                    skip_sid: Any = None, callback: Any = None, to: Any = None,
@@ -156,9 +166,7 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
     def fan_out(self, pkt: eio_packet.Packet, namespace: str, room: Any, skip: list[Any],
                 websockets: Registry) -> bool:
         """Deliver one packet to a room; synchronous, so concurrent emits never interleave.
-        With uvloop, frames written to a socket within one loop iteration leave in one
-        system call (its transports flush once per iteration). True when at least one
-        recipient got the packet on its queue instead."""
+        True when at least one recipient got the packet on its queue instead."""
         sockets = self.server.eio.sockets
         frame: bytes | None = None
         queued = False
@@ -167,6 +175,7 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
             participants = tuple(members.items()) if members is not None else ()
         else:
             participants = tuple(self.get_participants(namespace, room))
+        pending = self._pending
         for sid, eio_sid in participants:
             if sid in skip:
                 continue
@@ -177,11 +186,39 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
             if ws is not None and ws.writable_now():
                 if frame is None:
                     frame = text_frame(pkt.encode().encode())
-                ws.transport.write(frame)  # type: ignore[union-attr]
+                if pending is None:
+                    pending = self._pending = {}
+                    asyncio.get_running_loop().call_soon(self._flush)
+                frames = pending.get(ws)
+                if frames is None:
+                    pending[ws] = [frame]
+                elif len(frames) < MAX_HELD_FRAMES:
+                    frames.append(frame)
+                else:     # a long burst: hand what is held to the socket now
+                    frames.append(frame)
+                    ws.transport.write(b"".join(frames))  # type: ignore[union-attr]
+                    frames.clear()
             else:
                 sock.queue.put_nowait(pkt)
                 queued = True
         return queued
+
+    def _flush(self) -> None:
+        """Write each connection's frames of this loop turn in one go.
+
+        uvloop sends on every ``transport.write`` at once (a system call each) while the
+        socket's buffer is empty, so a burst of events to the same tabs would cost one
+        system call per event per tab; joined, it is one per tab. Order is kept: a frame
+        is held here only while its connection has nothing queued and no write in flight,
+        and its writer task (woken by anything queued later) runs after this callback,
+        which was scheduled first."""
+        pending, self._pending = self._pending, None
+        for ws, frames in (pending or {}).items():
+            transport = ws.transport
+            if transport is None or transport.is_closing() or ws.closed_for_writes():
+                continue
+            if frames:
+                transport.write(frames[0] if len(frames) == 1 else b"".join(frames))
 
 
 class FanoutRedisManager(socketio.AsyncRedisManager, FanoutManager):  # type: ignore[misc]

@@ -127,3 +127,21 @@ def requested_last_event_id(auth: Any) -> tuple[bool, str | None]:
         return False, None
     value = auth["last_event_id"]
     return True, value if isinstance(value, str) else None
+
+
+# What a later connect on the same Engine.IO connection reads (a client may leave the
+# namespace and join it again without reconnecting); see compact_environ.
+ENVIRON_KEPT = frozenset({
+    "HTTP_ORIGIN", "HTTP_REFERER", "HTTP_HOST", "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_FOR", "HTTP_AUTHORIZATION", "HTTP_COOKIE",
+    "QUERY_STRING", "REMOTE_ADDR", "wsgi.url_scheme", "aiohttp.request"})
+
+
+def compact_environ(environ: Environ) -> None:
+    """Keep only what the handshake reads. python-engineio builds the environ from every
+    request header and python-socketio keeps it for the connection's whole life (~1.2 KB
+    of an idle connection); it is trimmed in place because the same dict is referenced
+    by the request handling that serves a WebSocket connection."""
+    kept = {k: environ[k] for k in ENVIRON_KEPT if k in environ}
+    environ.clear()     # frees the table; deleting keys one by one would not
+    environ.update(kept)

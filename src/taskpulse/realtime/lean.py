@@ -1,11 +1,14 @@
 """Less memory per idle connection: python-socketio's server with a leaner Engine.IO server.
 
-Two per-connection costs of python-engineio are cut without changing its behaviour:
+Per-connection costs of python-engineio are cut without changing its behaviour:
 
 * Each connection's packet queue is an ``asyncio.Queue``, which allocates four empty
   ``collections.deque`` objects (items, getters, putters, and the ``join`` event's waiters)
   of ~760 bytes each. :class:`PacketQueue` keeps the waiters in small lists and holds a
   deque for items only while packets are waiting.
+* Each WebSocket connection's writer waited for packets through ``asyncio.wait_for``
+  (a task and a timer per connection on Python 3.11); :func:`_poll_websocket` waits on
+  the queue directly.
 * Each connection's ping ran as a task sleeping ``ping_interval`` (a task, its coroutine
   frame, a sleep future and a timer). :class:`EngineIOServer` schedules the same ping on a
   :class:`TimerHeap`: one heap entry per connection, one loop timer for all of them (a
@@ -22,9 +25,11 @@ import logging
 import time
 from collections.abc import Callable
 from collections import deque
+from types import MethodType
 from typing import Any
 
 import engineio
+import engineio.exceptions
 import socketio
 from engineio import async_socket
 from engineio import packet as eio_packet
@@ -172,8 +177,48 @@ def _ping(sock: async_socket.AsyncSocket) -> None:
         sock.queue.put_nowait(eio_packet.Packet(eio_packet.PING))
 
 
+async def _poll_websocket(sock: async_socket.AsyncSocket) -> list[Any]:
+    """``AsyncSocket.poll`` without ``asyncio.wait_for`` once the connection is a WebSocket.
+
+    On Python 3.11 ``wait_for`` keeps a task and a loop timer per idle connection (~1 KB
+    with uvloop). Its timeout is not needed there: the connection's reader waits for the
+    client with the same timeout, and when it gives up (or the client leaves) it puts
+    ``None`` on the queue, which ends the writer. Long-polling keeps the library's poll."""
+    if not sock.upgraded:
+        return await _POLL(sock)  # type: ignore[no-any-return]
+    queue = sock.queue
+    try:
+        first = await queue.get()
+    except asyncio.CancelledError:
+        raise engineio.exceptions.QueueEmpty() from None
+    queue.task_done()
+    if first is None:
+        return []
+    packets = [first]
+    while not queue.empty():      # the rest of what is waiting, as the library does
+        pkt = queue.get_nowait()
+        queue.task_done()
+        if pkt is None:
+            queue.put_nowait(None)
+            break
+        packets.append(pkt)
+    return packets
+
+
+_POLL = async_socket.AsyncSocket.poll
+
+
 class AsyncServer(socketio.AsyncServer):  # type: ignore[misc]
-    """python-socketio's server on :class:`EngineIOServer`."""
+    """python-socketio's server on :class:`EngineIOServer`; its connections' writers
+    wait with :func:`_poll_websocket`."""
 
     def _engineio_server_class(self) -> type[engineio.AsyncServer]:
         return EngineIOServer
+
+    async def _handle_eio_connect(self, eio_sid: str, environ: dict[str, Any]) -> Any:
+        # python-engineio creates the socket itself (no class to swap); this runs before
+        # its writer starts.
+        sock = self.eio.sockets.get(eio_sid)
+        if sock is not None:
+            sock.poll = MethodType(_poll_websocket, sock)
+        return await super()._handle_eio_connect(eio_sid, environ)

@@ -26,7 +26,7 @@ from taskpulse.realtime.events import (CLIENT_EVENTS_BY_NAME, NAMESPACE, ChatSen
                                        ClientEvent, ErrorAck, ErrorBody, PingAck, RefusalData,
                                        RunCancel, RunCancelAck)
 from taskpulse.realtime.flood import TokenBucket
-from taskpulse.realtime.handshake import (OriginPolicy, find_credentials,
+from taskpulse.realtime.handshake import (OriginPolicy, compact_environ, find_credentials,
                                           requested_last_event_id)
 from taskpulse.realtime.stream import StreamOpener
 
@@ -97,6 +97,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         task.add_done_callback(lambda done: self._forget_task(sid, done))
         await self.save_session(sid, {"user_id": claims.user_id,
                                       "bucket": TokenBucket(self.rate)})
+        compact_environ(environ)
         log.info("user %s connected on %s", claims.user_id, sid)
 
     def _forget_task(self, sid: str, task: asyncio.Task[None]) -> None:

@@ -10,8 +10,9 @@ several times the CPU of the Node Socket.IO server per delivered event. Here:
   of open WebSockets by Engine.IO session id.
 * :class:`FanoutManager` encodes each room packet once, builds the WebSocket frame once and
   hands those same bytes to every idle WebSocket recipient, in one synchronous loop (no
-  task, no await per recipient); a connection's frames of one event-loop turn are
-  written together (one system call per tab for a burst, not one per event). A recipient
+  task, no await per recipient); after a connection's first frame of an event-loop turn,
+  the rest of a burst is written together at the end of the turn (two system calls per
+  tab for a burst, not one per event). A recipient
   that is not idle - long-polling, upgrading, compressed, with packets still queued or a
   write in flight, or with a full socket buffer - gets the packet on its Engine.IO queue
   exactly as python-socketio does, so order is kept.
@@ -190,8 +191,9 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
                     pending = self._pending = {}
                     asyncio.get_running_loop().call_soon(self._flush)
                 frames = pending.get(ws)
-                if frames is None:
-                    pending[ws] = [frame]
+                if frames is None:        # its first this turn: sent at once
+                    pending[ws] = []
+                    ws.transport.write(frame)  # type: ignore[union-attr]
                 elif len(frames) < MAX_HELD_FRAMES:
                     frames.append(frame)
                 else:     # a long burst: hand what is held to the socket now
@@ -204,21 +206,24 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
         return queued
 
     def _flush(self) -> None:
-        """Write each connection's frames of this loop turn in one go.
+        """Write what each connection was given after its first frame of this loop turn,
+        in one go.
 
         uvloop sends on every ``transport.write`` at once (a system call each) while the
         socket's buffer is empty, so a burst of events to the same tabs would cost one
-        system call per event per tab; joined, it is one per tab. Order is kept: a frame
-        is held here only while its connection has nothing queued and no write in flight,
-        and its writer task (woken by anything queued later) runs after this callback,
-        which was scheduled first."""
+        system call per event per tab. A connection's first frame of a turn still leaves at
+        once (a lone event is not delayed); the rest of a burst follows joined, at the end
+        of the turn. Order is kept: frames are written directly only while the connection
+        has nothing queued and no write in flight, and its writer task (woken by anything
+        queued later) runs after this callback, which was scheduled first."""
         pending, self._pending = self._pending, None
         for ws, frames in (pending or {}).items():
+            if not frames:
+                continue
             transport = ws.transport
             if transport is None or transport.is_closing() or ws.closed_for_writes():
                 continue
-            if frames:
-                transport.write(frames[0] if len(frames) == 1 else b"".join(frames))
+            transport.write(frames[0] if len(frames) == 1 else b"".join(frames))
 
 
 class FanoutRedisManager(socketio.AsyncRedisManager, FanoutManager):  # type: ignore[misc]

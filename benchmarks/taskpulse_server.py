@@ -19,6 +19,7 @@ from benchmarks.payload import EVENT, event_body
 from benchmarks.serve import parse_args, run
 from taskpulse.app import create_app
 from taskpulse.config import load_config
+from taskpulse.gc_tuning import freeze_after_startup
 from taskpulse.keys import PUBLISHER, SIO, TOKENS
 
 PASSTHROUGH = ("TASKPULSE_REDIS_URL", "TASKPULSE_SIO_COMPRESSION", "TASKPULSE_SIO_FAST_FANOUT",
@@ -39,6 +40,7 @@ def make_app() -> web.Application:
         llm = ScriptedLLM()
         config = config.replace(chat_per_minute=1_000_000, chat_per_day=1_000_000)
     app = create_app(config, llm=llm)
+    freeze_after_startup(app)     # as `taskpulse serve` does
     if os.environ.get("BENCH_JSON") == "stdlib":   # ablation only: undo the orjson codec
         import json
 

@@ -43,6 +43,7 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
 
     from taskpulse.app import create_app
     from taskpulse.db.setup import DatabaseNotReady
+    from taskpulse.gc_tuning import freeze_after_startup
     from taskpulse.shutdown import serve
 
     try:
@@ -51,6 +52,7 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
     except ImportError:  # pragma: no cover - uvloop is optional off Linux
         pass
     app = create_app(config)
+    freeze_after_startup(app)
 
     def announce() -> None:   # called once it is listening
         log.info("Taskpulse on http://%s:%s (model: %s)", config.host, config.port,

@@ -33,3 +33,16 @@ async def test_the_publisher_keeps_no_lock_for_users_it_is_not_publishing_to():
         assert await publisher.publish(f"user-{n}", "task_created", {"task": task})
     gc.collect()
     assert len(publisher._locks) == 0
+
+
+async def test_kept_events_cost_the_garbage_collector_nothing_and_replay_equal() -> None:
+    log = MemoryEventLog(max_events=100)
+    sent = [await log.append("u", "task_updated", {"task": {"id": str(n), "tags": [n, "x"]},
+                                                   "ok": True, "n": None})
+            for n in range(20)]
+    gc.collect()    # tuples of atoms are untracked by the first collection that sees them
+    stored = log._streams["u"].events
+    assert len(stored) == 20 and not any(gc.is_tracked(e) for e in stored)
+    again = await log.since("u", sent[4].id)
+    assert again is not None
+    assert [(e.id, e.name, e.data) for e in again] == [(e.id, e.name, e.data) for e in sent[5:]]

@@ -84,12 +84,12 @@ def render(targets: list[Target], med: dict[str, dict[str, Any]], extras: dict[s
     out += ["", "## Targets (Taskpulse vs the Node server, same run)", ""]
     if smoke:
         out.append("(smoke run: sizes far too small for these verdicts to mean anything)")
-    out += [f"- {line}" for line in checks(med, extras, idle)]
+    out += [f"- {line}" for line in checks(med, extras, idle, sizes.agent_users)]
     return "\n".join(out)
 
 
 def checks(med: dict[str, dict[str, Any]], extras: dict[str, Any],
-           idle: tuple[int, ...]) -> list[str]:
+           idle: tuple[int, ...], agent_users: int) -> list[str]:
     tp, node = med.get("taskpulse", {}), med.get("node", {})
 
     def mark(ok: bool | None) -> str:
@@ -120,7 +120,8 @@ def checks(med: dict[str, dict[str, Any]], extras: dict[str, Any],
         agent = agent_runs.get(key)
         lines.append(mark(None if not agent or agent.get("p50") is None else
                           agent["p50"] <= 15 and agent["p99"] <= 50)
-                     + f"agent path ({label}, 20 people chatting) p50 ≤ 15 ms and p99 ≤ 50 ms: "
+                     + f"agent path ({label}, {agent_users} people chatting) p50 ≤ 15 ms and "
+                     + "p99 ≤ 50 ms: "
                      + (f"{agent['p50']:.1f} / {agent['p99']:.1f} ms" if agent
                         else "not run"))
         closed = agent_runs.get(f"{key}-closed")

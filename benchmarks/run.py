@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     if "redis" not in skip:
         extras["redis"] = redis_fanout(PY, sizes, log_dir, failures)
     if "agent" not in skip:
-        extras["agent"] = agent_path(PY, sizes, log_dir, failures)
+        extras["agent"] = agent_path(PY, sizes, log_dir, failures, reps)
     medians = {t.key: _medians(samples[t.key]) for t in chosen}
     if args.smoke:
         for t in chosen:

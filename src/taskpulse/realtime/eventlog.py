@@ -47,18 +47,35 @@ class EventLog(Protocol):
     async def close(self) -> None: ...
 
 
-# A stored event: (when appended, id, name, data as JSON text). Text and tuples of atoms
-# are not tracked by Python's cyclic garbage collector; ~1,000 events per active user as
-# dicts would be (a full collection then walks all of them: 100+ ms pauses measured with
-# 100 busy users). JSON is also about half the memory of the dicts.
-_Stored = tuple[float, str, str, str]
-
-
 @dataclass
 class _Stream:
-    events: deque[_Stored] = field(default_factory=deque)
+    """A user's kept events, oldest first, in four parallel deques of atoms: when each
+    was appended, its id, its name, its data as JSON text. Floats and text are not
+    tracked by Python's cyclic garbage collector, so keeping ~1,000 events per active
+    user adds nothing for it to walk (kept as dicts, they made full collections of
+    100+ ms with 100 busy users; as tuples, they still triggered young collections).
+    The JSON is also about half the memory of the dicts."""
+    times: deque[float] = field(default_factory=deque)
+    ids: deque[str] = field(default_factory=deque)
+    names: deque[str] = field(default_factory=deque)
+    texts: deque[str] = field(default_factory=deque)
     last: tuple[int, int] = (0, 0)
     floor: tuple[int, int] = (0, 0)   # newest id that was dropped
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def push(self, when: float, event_id: str, name: str, text: str) -> None:
+        self.times.append(when)
+        self.ids.append(event_id)
+        self.names.append(name)
+        self.texts.append(text)
+
+    def drop_oldest(self) -> str:
+        self.times.popleft()
+        self.names.popleft()
+        self.texts.popleft()
+        return self.ids.popleft()
 
 
 class MemoryEventLog:
@@ -78,7 +95,7 @@ class MemoryEventLog:
         """Forget the streams of users idle for ``ttl`` (their clients will resync)."""
         self._next_sweep = now + self.ttl / 10
         idle = [user for user, stream in self._streams.items()
-                if not stream.events or stream.events[-1][0] < now - self.ttl]
+                if not stream.times or stream.times[-1] < now - self.ttl]
         for user in idle:
             del self._streams[user]
 
@@ -88,11 +105,9 @@ class MemoryEventLog:
         return (last_ms, last_n + 1) if ms <= last_ms else (ms, 0)
 
     def _trim(self, stream: _Stream, now: float) -> None:
-        events = stream.events
         # Keep max_events at least; beyond that, drop what is older than max_age.
-        while len(events) > self.max_events and events[0][0] < now - self.max_age:
-            dropped = events.popleft()
-            stream.floor = parse_id(dropped[1]) or stream.floor
+        while len(stream) > self.max_events and stream.times[0] < now - self.max_age:
+            stream.floor = parse_id(stream.drop_oldest()) or stream.floor
 
     async def append(self, user_id: str, name: str, data: dict[str, Any]) -> LoggedEvent:
         stream = self._streams.get(user_id)
@@ -104,8 +119,8 @@ class MemoryEventLog:
         data["id"] = event_id
         event = LoggedEvent(event_id, name, data)
         now = self._clock()
-        stream.events.append((now, event_id, name, codec.dumps(data)))
-        if len(stream.events) > self.max_events:
+        stream.push(now, event_id, name, codec.dumps(data))
+        if len(stream) > self.max_events:
             self._trim(stream, now)
         if now >= self._next_sweep:
             self._sweep(now)
@@ -120,7 +135,7 @@ class MemoryEventLog:
             return None
         out: list[LoggedEvent] = []
         known = key == stream.floor
-        for _, event_id, name, text in stream.events:
+        for event_id, name, text in zip(stream.ids, stream.names, stream.texts):
             ek = parse_id(event_id)
             assert ek is not None
             if ek == key:

@@ -6,9 +6,9 @@ Per-connection costs of python-engineio are cut without changing its behaviour:
   ``collections.deque`` objects (items, getters, putters, and the ``join`` event's waiters)
   of ~760 bytes each. :class:`PacketQueue` keeps the waiters in small lists and holds a
   deque for items only while packets are waiting.
-* Each WebSocket connection's writer waited for packets through ``asyncio.wait_for``
-  (a task and a timer per connection on Python 3.11); :func:`_poll_websocket` waits on
-  the queue directly.
+* Each connection waited for packets through ``asyncio.wait_for`` (a task and a timer per
+  WebSocket connection, and per long-polling request, on Python 3.11); :func:`_poll`
+  waits on the queue directly.
 * Each connection's ping ran as a task sleeping ``ping_interval`` (a task, its coroutine
   frame, a sleep future and a timer). :class:`EngineIOServer` schedules the same ping on a
   :class:`TimerHeap`: one heap entry per connection, one loop timer for all of them (a
@@ -177,20 +177,30 @@ def _ping(sock: async_socket.AsyncSocket) -> None:
         sock.queue.put_nowait(eio_packet.Packet(eio_packet.PING))
 
 
-async def _poll_websocket(sock: async_socket.AsyncSocket) -> list[Any]:
-    """``AsyncSocket.poll`` without ``asyncio.wait_for`` once the connection is a WebSocket.
+async def _poll(sock: async_socket.AsyncSocket) -> list[Any]:
+    """``AsyncSocket.poll`` without ``asyncio.wait_for``: what is waiting, in order.
 
-    On Python 3.11 ``wait_for`` keeps a task and a loop timer per idle connection (~1 KB
-    with uvloop). Its timeout is not needed there: the connection's reader waits for the
-    client with the same timeout, and when it gives up (or the client leaves) it puts
-    ``None`` on the queue, which ends the writer. Long-polling keeps the library's poll."""
-    if not sock.upgraded:
-        return await _POLL(sock)  # type: ignore[no-any-return]
+    On Python 3.11 ``wait_for`` runs ``queue.get()`` as a task of its own (a task, and two
+    extra loop turns before the packet is handed on). A WebSocket writer waits on the queue
+    directly: that wait needs no timeout, as the connection's reader waits for the client
+    with the same timeout and, when it gives up (or the client leaves), puts ``None`` on the
+    queue, which ends the writer. A long-polling request keeps the library's timeout
+    (``ping_interval + ping_timeout``) through ``asyncio.timeout`` (no task), and when
+    packets are already waiting, as they often are when a client polls again, takes them
+    without setting up a wait at all."""
     queue = sock.queue
-    try:
-        first = await queue.get()
-    except asyncio.CancelledError:
-        raise engineio.exceptions.QueueEmpty() from None
+    if queue.empty():
+        try:
+            if sock.upgraded:
+                first = await queue.get()
+            else:
+                server = sock.server
+                async with asyncio.timeout(server.ping_interval + server.ping_timeout):
+                    first = await queue.get()
+        except (TimeoutError, asyncio.CancelledError):
+            raise engineio.exceptions.QueueEmpty() from None
+    else:
+        first = queue.get_nowait()
     queue.task_done()
     if first is None:
         return []
@@ -205,12 +215,11 @@ async def _poll_websocket(sock: async_socket.AsyncSocket) -> list[Any]:
     return packets
 
 
-_POLL = async_socket.AsyncSocket.poll
 
 
 class AsyncServer(socketio.AsyncServer):  # type: ignore[misc]
-    """python-socketio's server on :class:`EngineIOServer`; its connections' writers
-    wait with :func:`_poll_websocket`."""
+    """python-socketio's server on :class:`EngineIOServer`; its connections wait for
+    packets with :func:`_poll`."""
 
     def _engineio_server_class(self) -> type[engineio.AsyncServer]:
         return EngineIOServer
@@ -220,5 +229,5 @@ class AsyncServer(socketio.AsyncServer):  # type: ignore[misc]
         # its writer starts.
         sock = self.eio.sockets.get(eio_sid)
         if sock is not None:
-            sock.poll = MethodType(_poll_websocket, sock)
+            sock.poll = MethodType(_poll, sock)
         return await super()._handle_eio_connect(eio_sid, environ)

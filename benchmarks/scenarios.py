@@ -39,9 +39,9 @@ class Target:
 
 
 def _connect(gen: LoadGen, tokens: list[str], tabs: int, timeout: float = 120,
-             url: str | None = None) -> dict[str, Any]:
+             url: str | None = None, keepalive: bool = False) -> dict[str, Any]:
     res = gen.call(timeout + 10, cmd="connect", tokens=tokens, tabs=tabs, concurrency=50,
-                   timeout=timeout, url=url)
+                   timeout=timeout, url=url, keepalive=keepalive)
     if res["failed"]:
         raise BenchError(f"{res['failed']} of {len(tokens) * tabs} clients could not connect")
     return dict(res)
@@ -120,9 +120,19 @@ def drive(main: Server, pids: list[int], gen: LoadGen, sizes: Sizes) -> dict[str
         "reordered": reordered + paced["reordered"],
         "p50_ms": paced["lat"]["p50"],
         "p99_ms": paced["lat"]["p99"],
+        **stall_numbers(paced, "paced"),
         "paced_cpu_us": (paced["server_cpu"] / paced["received"] * 1e6
                          if paced["received"] else None),
     }
+
+
+def stall_numbers(res: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """The load generator's own stalls during a paced phase (see loadgen.js ``watch``): the
+    share of the phase it was stalled, and p99 over the deliveries clear of its stalls."""
+    stalls, clear = res.get("stalls") or {}, res.get("clear") or {}
+    share = stalls.get("share")
+    return {f"{prefix}_lg_stalled_pct": None if share is None else share * 100,
+            f"{prefix}_clear_p99_ms": clear.get("p99")}
 
 
 def idle(target: Target, clients: int, tabs: int, log_dir: Path,
@@ -157,23 +167,36 @@ def idle(target: Target, clients: int, tabs: int, log_dir: Path,
 
 
 def polling(target: Target, sizes: Sizes, log_dir: Path) -> dict[str, Any]:
-    """Long-polling clients (no WebSocket) on a paced stream: latency p50/p99."""
+    """Long-polling clients (no WebSocket) on a paced stream: latency p50/p99 and server CPU,
+    twice on one server: with HTTP keep-alive as browsers and the mobile SDKs poll
+    (``poll_*``), then with a new TCP connection for every poll (``pollc_*``), which is what
+    socket.io-client does under Node without an agent."""
     servers = _started(target, log_dir)
     main = servers[0]
-    gen = None
     try:
         setup = main.control("setup", users=sizes.poll_users)
-        gen = LoadGen(main.url, target.kind, transport="polling")
-        _connect(gen, setup["tokens"], sizes.poll_tabs)
-        events_per_s = sizes.poll_rate / sizes.poll_tabs
-        total = round(events_per_s * sizes.poll_seconds)
-        r = _measured([main.pid], gen, lambda: main.control(
-            "pace", users=sizes.poll_users, rate=events_per_s, seconds=sizes.poll_seconds),
-            total // sizes.poll_users, sizes.poll_seconds + 30)
-        return {"poll_p50_ms": r["lat"]["p50"], "poll_p99_ms": r["lat"]["p99"],
-                "poll_lost": r["lost"], "poll_reordered": r["reordered"]}
+        out: dict[str, Any] = {}
+        for prefix, keepalive in (("poll", True), ("pollc", False)):
+            gen = LoadGen(main.url, target.kind, transport="polling")
+            try:
+                _connect(gen, setup["tokens"], sizes.poll_tabs, keepalive=keepalive)
+                out |= _paced_polls(main, gen, sizes, prefix)
+            finally:
+                gen.close()
+        return out
     finally:
-        if gen is not None:
-            gen.close()
         for s in servers:
             s.stop()
+
+
+def _paced_polls(main: Server, gen: LoadGen, sizes: Sizes, prefix: str) -> dict[str, Any]:
+    events_per_s = sizes.poll_rate / sizes.poll_tabs
+    total = round(events_per_s * sizes.poll_seconds)
+    r = _measured([main.pid], gen, lambda: main.control(
+        "pace", users=sizes.poll_users, rate=events_per_s, seconds=sizes.poll_seconds),
+        total // sizes.poll_users, sizes.poll_seconds + 30)
+    got = r["received"]
+    return {f"{prefix}_p50_ms": r["lat"]["p50"], f"{prefix}_p99_ms": r["lat"]["p99"],
+            f"{prefix}_lost": r["lost"], f"{prefix}_reordered": r["reordered"],
+            f"{prefix}_cpu_us": r["server_cpu"] / got * 1e6 if got else None,
+            **stall_numbers(r, prefix)}

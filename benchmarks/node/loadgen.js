@@ -12,7 +12,11 @@ if (!LOCAL.test(cfg.url)) throw new Error('127.0.0.1 only');
 
 const clients = [];
 const doneAt = new Map();   // run_id -> arrival times of agent_done, one per tab
+// Long-polling like a browser or a mobile SDK: HTTP/1.1 keep-alive. Without an agent, the
+// XHR shim socket.io-client uses under Node opens a new TCP connection for every poll.
+const keepAlive = new (require('http').Agent)({ keepAlive: true });
 let latencies = [];
+let sends = [];             // each delivery's send time, parallel to `latencies`
 let firstArrival = 0;
 let lastArrival = 0;
 let minT = Infinity;
@@ -20,18 +24,59 @@ let reordered = 0;
 
 const now = () => performance.timeOrigin + performance.now();
 
+// The load generator's own stalls. While armed, a 1 ms timer notes every time this event
+// loop could not run it within STALL_MS of when it was due (this process busy, its GC, or
+// the machine not running it). A delivery whose flight overlaps a stall has an arrival
+// time that says when this process looked, not when the bytes came: such deliveries are
+// counted and set aside for the "clear" percentiles (the plain ones keep them).
+const STALL_MS = 1;
+let stalls = [];            // [start, end] pairs, in time order
+let watchTimer = null;
+function watch() {
+  let due = now() + 1;
+  const tick = () => {
+    const t = now();
+    if (t - due > STALL_MS) stalls.push([due, t]);
+    due = t + 1;
+    watchTimer = setTimeout(tick, 1);
+  };
+  watchTimer = setTimeout(tick, 1);
+}
+function unwatch() {
+  if (watchTimer) clearTimeout(watchTimer);
+  watchTimer = null;
+}
+
+// Latencies of deliveries whose [send, arrival] overlaps no stall, sorted.
+function clearLatencies() {
+  const out = [];
+  let j = 0;
+  const order = Array.from(sends.keys()).sort((a, b) => sends[a] - sends[b]);
+  for (const i of order) {
+    const start = sends[i];
+    const end = start + latencies[i];
+    while (j < stalls.length && stalls[j][1] < start) j++;   // stalls over before it left
+    let k = j;
+    let hit = false;
+    while (k < stalls.length && stalls[k][0] <= end) { if (stalls[k][1] >= start) { hit = true; break; } k++; }
+    if (!hit) out.push(latencies[i]);
+  }
+  return Float64Array.from(out).sort();
+}
+
 function onEvent(c, data) {
   const t = now();
   c.received++;
   if (data.seq !== c.lastSeq + 1) reordered += data.seq <= c.lastSeq ? 1 : 0;
   if (data.seq > c.lastSeq) c.lastSeq = data.seq;
   latencies.push(t - data.t);
+  sends.push(data.t);
   if (!firstArrival) firstArrival = t;
   lastArrival = t;
   if (data.t < minT) minT = data.t;
 }
 
-function openClient(token, url) {
+function openClient(token, url, keepalive) {
   return new Promise((resolve) => {
     const c = { received: 0, lastSeq: 0, sock: null, ok: false };
     const started = now();
@@ -55,7 +100,7 @@ function openClient(token, url) {
     } else {
       const s = io(url + '/chat', {
         auth: { token }, transports: [cfg.transport], reconnection: false, forceNew: true,
-        timeout: 30000,
+        timeout: 30000, ...(keepalive ? { agent: keepAlive } : {}),
       });
       c.sock = s;
       s.on('connection_established', () => done(true));
@@ -86,7 +131,7 @@ async function connect(msg) {
   const results = [];
   async function worker() {
     while (next < tokens.length && now() < deadline) {
-      const c = await openClient(tokens[next++], msg.url || cfg.url);
+      const c = await openClient(tokens[next++], msg.url || cfg.url, msg.keepalive);
       results.push(c);
       clients.push(c);
     }
@@ -100,6 +145,10 @@ async function connect(msg) {
 
 function arm() {
   latencies = [];
+  sends = [];
+  stalls = [];
+  unwatch();
+  watch();
   firstArrival = 0;
   lastArrival = 0;
   minT = Infinity;
@@ -117,11 +166,19 @@ function wait(msg) {
       let received = 0;
       for (const c of live) received += c.received - c.base;
       if (received >= expected || now() > deadline) {
+        unwatch();
         const lat = Float64Array.from(latencies).sort();
+        const clear = clearLatencies();
+        const from = sends.length ? sends.reduce((a, b) => Math.min(a, b)) : lastArrival;
+        const span = lastArrival - from;
+        let stalled = 0;
+        for (const [a, b] of stalls) if (b >= from && a <= lastArrival) stalled += b - a;
         resolve({
           received, expected, lost: Math.max(0, expected - received), reordered,
           first_ms: firstArrival, last_ms: lastArrival, min_t: minT === Infinity ? null : minT,
           lat: { p50: pct(lat, 50), p99: pct(lat, 99), max: lat.length ? lat[lat.length - 1] : null },
+          clear: { n: clear.length, p50: pct(clear, 50), p99: pct(clear, 99) },
+          stalls: { count: stalls.length, ms: stalled, share: span > 0 ? stalled / span : null },
         });
       } else {
         setTimeout(check, 2);

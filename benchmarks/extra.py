@@ -25,15 +25,26 @@ def _redis_up() -> bool:
         return False
 
 
-def redis_fanout(py: str, sizes: Sizes, log_dir: Path, failures: list[str]) -> dict[str, Any]:
-    """Two Taskpulse processes sharing rooms through Redis: each user's tabs are spread over
-    both, events are published on the first; CPU is both processes' together."""
-    if not _redis_up():
-        return {"pending": f"no Redis at {REDIS_URL}"}
-    env = {"TASKPULSE_REDIS_URL": REDIS_URL, "BENCH_SECRET": secrets.token_urlsafe(48),
-           "BENCH_REDIS_CHANNEL": f"taskpulse-bench-{os.getpid()}"}
-    servers = [Server(f"taskpulse-redis-{i}", [py, "-m", "benchmarks.taskpulse_server"], env)
-               for i in (1, 2)]
+REDIS_PAIRS = (("node", "Node socket.io 4.8 + @socket.io/redis-adapter"),
+               ("taskpulse", "Taskpulse (AsyncRedisManager, fan-out fast path)"))
+
+
+def _redis_pair(py: str, key: str, env: dict[str, str]) -> list[Server]:
+    if key == "node":
+        cmd = ["node", "benchmarks/node/server.js", "0"]
+        env = {**env, "BENCH_REDIS_URL": REDIS_URL}
+    else:
+        cmd = [py, "-m", "benchmarks.taskpulse_server"]
+        env = {**env, "TASKPULSE_REDIS_URL": REDIS_URL}
+    return [Server(f"{key}-redis-{i}", cmd, env) for i in (1, 2)]
+
+
+def _redis_sample(py: str, key: str, sizes: Sizes, log_dir: Path) -> dict[str, Any]:
+    """One pair of processes of one kind, fresh; each user's tabs spread over both, events
+    published on the first; CPU is both processes' together."""
+    env = {"BENCH_SECRET": secrets.token_urlsafe(48),
+           "BENCH_REDIS_CHANNEL": f"{key}-bench-{os.getpid()}-{secrets.token_hex(3)}"}
+    servers = _redis_pair(py, key, env)
     gen = None
     try:
         for s in servers:
@@ -43,22 +54,63 @@ def redis_fanout(py: str, sizes: Sizes, log_dir: Path, failures: list[str]) -> d
         near = (sizes.tabs + 1) // 2
         _connect(gen, setup["tokens"], near, url=servers[0].url)
         _connect(gen, setup["tokens"], sizes.tabs - near, url=servers[1].url)
-        r = drive(servers[0], [s.pid for s in servers], gen, sizes)
-    except (BenchError, OSError) as exc:
-        failures.append(f"redis fan-out: {exc}")
-        return {"pending": f"failed: {exc}"}
+        return drive(servers[0], [s.pid for s in servers], gen, sizes)
     finally:
         if gen is not None:
             gen.close()
         for s in servers:
             s.stop()
-    return {"header": ["setup", "CPU µs/delivery (both)", "deliveries/s", "p50 ms", "p99 ms",
-                       "lost / reordered"],
-            "rows": [[f"2 processes, {sizes.users} users × {sizes.tabs} tabs split "
-                      f"{near}+{sizes.tabs - near}", f"{r['cpu_us']:.1f}",
-                      f"{r['deliveries_s']:,.0f}", f"{r['p50_ms']:.2f}", f"{r['p99_ms']:.2f}",
-                      f"{r['lost']} / {r['reordered']}"]],
-            "numbers": r}
+
+
+def redis_fanout(py: str, sizes: Sizes, log_dir: Path, failures: list[str],
+                 reps: int = 1) -> dict[str, Any]:
+    """Two processes sharing rooms through Redis, for the Node server (its official Redis
+    adapter) and for Taskpulse, alternating, ``reps`` times; medians."""
+    if not _redis_up():
+        return {"pending": f"no Redis at {REDIS_URL}"}
+    samples: dict[str, list[dict[str, Any]]] = {key: [] for key, _ in REDIS_PAIRS}
+    for _ in range(reps):
+        for key, name in REDIS_PAIRS:
+            try:
+                samples[key].append(_redis_sample(py, key, sizes, log_dir))
+            except (BenchError, OSError) as exc:
+                failures.append(f"redis fan-out ({name}): {exc}")
+    med = {key: _fanout_medians(rows) for key, rows in samples.items() if rows}
+    if "taskpulse" not in med:
+        return {"pending": "failed (see the harness failures)"}
+    near = (sizes.tabs + 1) // 2
+    node = med.get("node", {})
+    rows = []
+    for key, name in REDIS_PAIRS:
+        r = med.get(key)
+        if r is None:
+            rows.append([name] + ["–"] * 6)
+            continue
+        rows.append([name, f"{sizes.users} users × {sizes.tabs} tabs split "
+                     f"{near}+{sizes.tabs - near}",
+                     f"{r['cpu_us']:.1f}" + _ratio(r["cpu_us"], node.get("cpu_us")),
+                     f"{r['deliveries_s']:,.0f}", f"{r['p50_ms']:.2f}",
+                     f"{r['p99_ms']:.2f}" + _ratio(r["p99_ms"], node.get("p99_ms")),
+                     f"{r['lost']:.0f} / {r['reordered']:.0f}"])
+    return {"header": ["2 processes", "clients", "CPU µs/delivery (both)", "deliveries/s",
+                       "p50 ms", "p99 ms", "lost / reordered"],
+            "rows": rows, "numbers": med["taskpulse"], "node": node or None}
+
+
+def _fanout_medians(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians of each number over the repetitions; losses and reorders are summed."""
+    out: dict[str, Any] = {}
+    for k in {k for r in rows for k in r}:
+        values = [r[k] for r in rows if r.get(k) is not None]
+        if k in ("lost", "reordered"):
+            out[k] = sum(values)
+        else:
+            out[k] = statistics.median(values) if values else None
+    return out
+
+
+def _ratio(v: float | None, base: float | None) -> str:
+    return "" if v is None or not base else f" ({v / base:.2f}×)"
 
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"

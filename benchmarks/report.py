@@ -73,7 +73,7 @@ def render(targets: list[Target], med: dict[str, dict[str, Any]], extras: dict[s
             f"{sizes.poll_rate:,} deliveries/s paced)", ""]
     out.append(_table(_POLL_HEADER, [_poll_row(t.name, med.get(t.key, {}), node)
                                      for t in targets if t.polling]))
-    for key, title in (("redis", "Redis fan-out, two Taskpulse processes"),
+    for key, title in (("redis", "Fan-out through Redis, two processes (same clients and load as above)"),
                        ("agent", "Agent path")):
         ex = extras.get(key)
         out += ["", f"## {title}", ""]
@@ -166,6 +166,12 @@ def checks(med: dict[str, dict[str, Any]], extras: dict[str, Any],
     redis = (extras.get("redis") or {}).get("numbers")
     lines.append(mark(None if not redis else redis["lost"] == 0 and redis["reordered"] == 0)
                  + "Redis fan-out: no event lost or reordered")
+    node_redis = (extras.get("redis") or {}).get("node")
+    if redis and node_redis:
+        lines.append(f"info Redis fan-out, CPU per delivery (both processes): "
+                     f"{_f(redis.get('cpu_us'))} vs Node + redis-adapter "
+                     f"{_f(node_redis.get('cpu_us'))} µs; p99 {_f(redis.get('p99_ms'), 2)} vs "
+                     f"{_f(node_redis.get('p99_ms'), 2)} ms")
     if len(idle) > 1:
         n = idle[-1]
         lines.append(mark(None if tp.get(f"held_{n}") is None else tp.get(f"held_{n}") == n)

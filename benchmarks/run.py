@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             _save({"partial": True, "samples": samples, "failures": failures})
     extras: dict[str, Any] = {}
     if "redis" not in skip:
-        extras["redis"] = redis_fanout(PY, sizes, log_dir, failures)
+        extras["redis"] = redis_fanout(PY, sizes, log_dir, failures, reps)
     if "agent" not in skip:
         extras["agent"] = agent_path(PY, sizes, log_dir, failures, reps)
     medians = {t.key: _medians(samples[t.key]) for t in chosen}

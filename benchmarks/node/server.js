@@ -1,7 +1,8 @@
 // Minimal Node Socket.IO peer with Taskpulse's room/event shape (benchmark only).
 // Clients connect to namespace /chat with auth {token: <user id>}, join room user:<id> and get
-// connection_established. Control routes (127.0.0.1 only): POST /bench/setup, /bench/burst,
-// /bench/pace. Prints "READY <port>" once listening.
+// connection_established; with BENCH_REDIS_URL, several of these share rooms through Redis.
+// Control routes (127.0.0.1 only): POST /bench/setup, /bench/burst, /bench/pace. Prints
+// "READY <port>" once listening.
 'use strict';
 const http = require('http');
 const { Server } = require('socket.io');
@@ -71,7 +72,21 @@ io.of('/chat').on('connection', (socket) => {
     protocol_version: 1, last_event_id: null,
   });
 });
-httpServer.listen(port, '127.0.0.1', () => {
-  process.stdout.write('READY ' + httpServer.address().port + '\n');
-});
+// With BENCH_REDIS_URL, rooms are shared with the other processes through Redis, by the
+// official adapter (@socket.io/redis-adapter on node-redis), on channel BENCH_REDIS_CHANNEL.
+async function useRedis(url) {
+  const { createClient } = require('redis');
+  const { createAdapter } = require('@socket.io/redis-adapter');
+  if (!/^redis:\/\/127\.0\.0\.1:\d+(\/\d+)?$/.test(url)) throw new Error('127.0.0.1 only');
+  const pub = createClient({ url });
+  const sub = pub.duplicate();
+  await Promise.all([pub.connect(), sub.connect()]);
+  io.adapter(createAdapter(pub, sub, { key: process.env.BENCH_REDIS_CHANNEL || 'socket.io' }));
+}
+
+(process.env.BENCH_REDIS_URL ? useRedis(process.env.BENCH_REDIS_URL) : Promise.resolve())
+  .then(() => httpServer.listen(port, '127.0.0.1', () => {
+    process.stdout.write('READY ' + httpServer.address().port + '\n');
+  }))
+  .catch((err) => { process.stderr.write(String(err) + '\n'); process.exit(1); });
 process.on('SIGTERM', () => process.exit(0));

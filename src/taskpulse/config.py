@@ -63,7 +63,7 @@ class Config:
     groq_max_retries: int = 2
     agent_max_tool_rounds: int = 6
     agent_history_chars: int = 12000
-    agent_token_batch_ms: int = 50
+    agent_token_batch_ms: int = 90
     agent_token_batch_chars: int = 120
     agent_run_timeout_seconds: int = 300
     offline_chunk_delay_ms: int = 15

@@ -147,3 +147,34 @@ async def test_the_reconnect_task_after_a_renewed_subscription_is_kept_until_don
     await task
     await asyncio.wait_for(tab.disconnected.wait(), 10)
     assert not manager.background
+
+
+async def test_events_appended_together_reach_every_tab_once_and_in_id_order(
+        app, signup, open_tab):
+    """Publishes made while one is in flight go to Redis as one script call and one channel
+    message (redis_batch); every tab still gets its user's events once, in id order."""
+    publisher = app[PUBLISHER]
+    one, two = await signup(), await signup()
+    tabs = {one.user_id: [await open_tab(one), await open_tab(one, transports=["polling"])],
+            two.user_id: [await open_tab(two)]}
+    batcher = publisher.log._append
+    before = (batcher.batches, batcher.calls)
+
+    async def producer(user_id: str, name: str) -> list[str]:
+        ids = []
+        for n in range(20):
+            event = await publisher.publish(user_id, "task_updated",
+                                            {"task": {"id": f"{name}-{n}", "title": name}})
+            ids.append(event.id)
+        return ids
+
+    users = [user for user in tabs for _ in range(3)]
+    made = await asyncio.gather(*(producer(user, f"p{i}") for i, user in enumerate(users)))
+    assert batcher.calls - before[1] == 120
+    assert batcher.batches - before[0] < 60          # most went several to a call
+    for user, user_tabs in tabs.items():
+        expected = sorted((i for ids, u in zip(made, users) if u == user for i in ids), key=key)
+        for n, tab in enumerate(user_tabs):
+            await tab.wait_stream(len(expected), timeout=20)
+            await asyncio.sleep(0.05)
+            assert tab.stream_ids() == expected, f"{user} tab {n}"

@@ -96,3 +96,52 @@ async def test_append_and_broadcast_publishes_the_event_with_its_id(
                     "host_id": LOG_HOST_ID, "data": [event.data]}
     assert event.data["id"] == event.id and data is event.data
     assert (await log.since("u1", "0-0"))[0].data == event.data
+
+
+async def test_appends_made_while_one_is_in_flight_go_in_one_call_and_one_message(
+        make_log, redis_client, redis_prefix):
+    log = make_log()
+    channel = redis_prefix + ":socketio"
+    pubsub = redis_client.pubsub()
+    await pubsub.subscribe(channel)
+    await pubsub.get_message(timeout=1)        # the subscribe confirmation
+
+    async def publish(n: int) -> Any:
+        user = f"u{n % 3}"
+        return await log.append_and_broadcast(
+            user, "task_created", {"id": "", "ts": "t", "n": n}, channel,
+            broadcast_frame(f"user:{user}", "task_created", "/chat"))
+
+    events = await asyncio.gather(*(publish(n) for n in range(10)))
+    messages = []
+    while (message := await pubsub.get_message(timeout=1)) is not None:
+        messages.append(message["data"])
+    await pubsub.aclose()
+    # the first went alone; the nine made while it was in flight went together
+    assert log._append.batches == 2 and log._append.calls == 10
+    assert len(messages) == 2 and messages[1].startswith(b"[")
+    published = [orjson.loads(messages[0])] + orjson.loads(messages[1])
+    assert [m["data"][0] for m in published] == [e.data for e in events]
+    assert [m["room"] for m in published] == [f"user:u{n % 3}" for n in range(10)]
+    for user in ("u0", "u1", "u2"):
+        logged = await log.since(user, "0-0")
+        assert [e.data for e in logged] == [e.data for e in events
+                                            if e.data["n"] % 3 == int(user[1])]
+
+
+async def test_an_append_that_fails_in_a_batch_fails_alone(make_log, redis_client,
+                                                           redis_prefix):
+    import redis.exceptions
+
+    log = make_log()
+    await redis_client.set(log.key("broken"), "not a stream")
+    users = ["ok1", "ok2", "broken", "ok3"]
+    results = await asyncio.gather(
+        *(log.append(user, "task_created", {"id": "", "ts": "t", "u": user})
+          for user in ["first"] + users), return_exceptions=True)
+    assert log._append.batches == 2
+    assert isinstance(results[3], redis.exceptions.ResponseError)
+    assert "WRONGTYPE" in str(results[3])
+    for user, result in zip(["first"] + users, results):
+        if user != "broken":
+            assert [e.id for e in await log.since(user, "0-0")] == [result.id]

@@ -1,29 +1,29 @@
-"""Concurrent calls of one Redis script, sent together: one write and one read for many.
+"""Concurrent calls of one Redis script, sent together: one script call for many.
 
 On this kind of machine a socket system call costs tens of microseconds, more than the
 rest of a Redis round trip; under load (many users' events at once) sending each append in
-its own round trip would spend most of the publish cost there. Calls made while a batch is
-in flight wait for the next one. Each caller still awaits its own result, so a caller that
-awaits each append before making the next keeps its order (pipelined commands run in order).
+its own round trip would spend most of the publish cost there. Calls made while one is in
+flight wait for the next batch, which runs as ONE call of the script's batch form (``many``:
+the calls' keys one after another, their arguments likewise, one result per call). Each
+caller still awaits its own result, so a caller that awaits each append before making the
+next keeps its order (calls in a batch run in the order they were made).
 """
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from redis.exceptions import NoScriptError
-
 if TYPE_CHECKING:
-    from redis.asyncio import Redis
     from redis.commands.core import AsyncScript
 
 Call = tuple[list[Any], list[Any], "asyncio.Future[Any]"]
 
 
 class ScriptBatcher:
-    def __init__(self, redis: "Redis", script: "AsyncScript", max_batch: int = 256) -> None:
-        self.redis = redis
+    def __init__(self, script: "AsyncScript", many: "AsyncScript",
+                 max_batch: int = 256) -> None:
         self.script = script
+        self.many = many
         self.max_batch = max_batch
         self._pending: list[Call] = []
         self._sender: asyncio.Task[None] | None = None   # sending a batch
@@ -70,17 +70,13 @@ class ScriptBatcher:
     async def _run(self, batch: list[Call]) -> None:
         self.batches += 1
         self.calls += len(batch)
-        if len(batch) == 1:       # nothing to gain from a pipeline
+        if len(batch) == 1:       # the plain script is enough
             keys, args, future = batch[0]
             _settle(future, await self.script(keys=keys, args=args))
             return
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for keys, args, _ in batch:
-                pipe.evalsha(self.script.sha, len(keys), *keys, *args)
-            results = await pipe.execute(raise_on_error=False)
-        for (keys, args, future), result in zip(batch, results):
-            if isinstance(result, NoScriptError):    # Redis lost its scripts: load, redo
-                result = await self.script(keys=keys, args=args)
+        results = await self.many(keys=[k for keys, _, _ in batch for k in keys],
+                                  args=[a for _, args, _ in batch for a in args])
+        for (_, _, future), result in zip(batch, results):
             _settle(future, result)
 
 

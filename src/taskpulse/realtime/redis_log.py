@@ -5,6 +5,8 @@ have the ``"<ms>-<n>"`` shape of :class:`MemoryEventLog` and are ordered across 
 
 :meth:`RedisEventLog.append` is one Lua script: ``XADD``, trimming, ``EXPIRE`` and - given a
 channel - ``PUBLISH`` of the Socket.IO manager message carrying the event with its new id.
+Appends made while one is in flight go together in one script call (``redis_batch``),
+which publishes one message per channel for all of them: a JSON array of the messages.
 Redis runs scripts one at a time and delivers pub/sub messages in the order they were
 published, so every process receives a user's events in id order, and an event is in the
 log before any process can deliver it (see ``redis_manager`` for how connections use this).
@@ -33,28 +35,65 @@ log = logging.getLogger(__name__)
 # process - the publishing one too - delivers them from the channel.
 LOG_HOST_ID = "taskpulse-event-log"
 
-# KEYS: the stream. ARGV: name, body (the event's JSON without its id), channel ('' for
-# none), the text before and after the event in the published message. The limits are
-# written into the script (see __init__): fewer arguments to send with every event.
-_APPEND = """
-local id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[1], 'd', ARGV[2])
-local excess = redis.call('XLEN', KEYS[1]) - MAX_EVENTS
-if excess > 0 then
-  local ms = tonumber(string.match(id, '^(%d+)-'))
-  local cutoff = string.format('(%d-0', math.max(0, ms - MAX_AGE_MS))
-  local old = redis.call('XRANGE', KEYS[1], '-', cutoff, 'COUNT', math.min(excess, 1000))
-  if #old > 0 then
-    local ids = {}
-    for i, entry in ipairs(old) do ids[i] = entry[1] end
-    redis.call('XDEL', KEYS[1], unpack(ids))
+# One event: XADD, trimming, EXPIRE; returns its id. The limits are written into the
+# scripts (see __init__): fewer arguments to send with every event.
+_APPEND_ONE = """
+local function append(key, name, body)
+  local id = redis.call('XADD', key, '*', 'e', name, 'd', body)
+  local excess = redis.call('XLEN', key) - MAX_EVENTS
+  if excess > 0 then
+    local ms = tonumber(string.match(id, '^(%d+)-'))
+    local cutoff = string.format('(%d-0', math.max(0, ms - MAX_AGE_MS))
+    local old = redis.call('XRANGE', key, '-', cutoff, 'COUNT', math.min(excess, 1000))
+    if #old > 0 then
+      local ids = {}
+      for i, entry in ipairs(old) do ids[i] = entry[1] end
+      redis.call('XDEL', key, unpack(ids))
+    end
   end
+  redis.call('EXPIRE', key, TTL_SECONDS)
+  return id
 end
-redis.call('EXPIRE', KEYS[1], TTL_SECONDS)
+local function message(id, body, head, tail)
+  return head .. '{"id":"' .. id .. '",' .. string.sub(body, 2) .. tail
+end
+"""
+
+# KEYS: the stream. ARGV: name, body (the event's JSON without its id), channel ('' for
+# none), the text before and after the event in the published message.
+_APPEND = _APPEND_ONE + """
+local id = append(KEYS[1], ARGV[1], ARGV[2])
 if ARGV[3] ~= '' then
-  local event = '{"id":"' .. id .. '",' .. string.sub(ARGV[2], 2)
-  redis.call('PUBLISH', ARGV[3], ARGV[4] .. event .. ARGV[5])
+  redis.call('PUBLISH', ARGV[3], message(id, ARGV[2], ARGV[4], ARGV[5]))
 end
 return id
+"""
+
+# Several events at once (concurrent appends, see redis_batch): KEYS: each event's stream;
+# ARGV: five per event, as for _APPEND. Each channel gets ONE message for the lot: a JSON
+# array of the events' messages, in order. An event that fails (say its key holds another
+# type) gets its error back and is not published; the others go on.
+_APPEND_MANY = _APPEND_ONE + """
+local results, order, out = {}, {}, {}
+for i, key in ipairs(KEYS) do
+  local a = (i - 1) * 5
+  local ok, id = pcall(append, key, ARGV[a + 1], ARGV[a + 2])
+  if ok then
+    results[i] = id
+    local channel = ARGV[a + 3]
+    if channel ~= '' then
+      if out[channel] == nil then out[channel] = {}; order[#order + 1] = channel end
+      local list = out[channel]
+      list[#list + 1] = message(id, ARGV[a + 2], ARGV[a + 4], ARGV[a + 5])
+    end
+  else
+    results[i] = {err = type(id) == 'table' and id.err or tostring(id)}
+  end
+end
+for _, channel in ipairs(order) do
+  redis.call('PUBLISH', channel, '[' .. table.concat(out[channel], ',') .. ']')
+end
+return results
 """
 
 _SINCE = """
@@ -97,10 +136,15 @@ class RedisEventLog:
         self.max_events = max_events
         self.max_age_ms = int(max_age_seconds * 1000)
         self.ttl = max(int(ttl_seconds), int(max_age_seconds) + 1)
-        script = (_APPEND.replace("MAX_EVENTS", str(int(max_events)))
-                  .replace("MAX_AGE_MS", str(self.max_age_ms))
-                  .replace("TTL_SECONDS", str(self.ttl)))
-        self._append = ScriptBatcher(redis, redis.register_script(script))
+        limits = {"MAX_EVENTS": str(int(max_events)), "MAX_AGE_MS": str(self.max_age_ms),
+                  "TTL_SECONDS": str(self.ttl)}
+
+        def script(text: str) -> Any:
+            for name, value in limits.items():
+                text = text.replace(name, value)
+            return redis.register_script(text)
+
+        self._append = ScriptBatcher(script(_APPEND), script(_APPEND_MANY))
         self._since = redis.register_script(_SINCE)
 
     def key(self, user_id: str) -> str:

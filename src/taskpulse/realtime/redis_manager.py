@@ -20,6 +20,9 @@ it arrives after the join, skipped by the mark. One published after the reads re
 process after step 1 began, so it is buffered or, after the join, delivered live. The
 channel must be subscribed before step 2: :meth:`BroadcastPublisher.opening` waits for it.
 
+Events appended together arrive as one message (a JSON array of the events' messages,
+in order), decoded once and handled one by one as if they had come alone.
+
 The manager also skips, without parsing them, events for rooms with no member in this
 process (the message starts with the room), and when its subscription had to be renewed -
 messages may have been lost meanwhile - it closes its connections so that their clients
@@ -34,6 +37,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 import socketio
 
 from taskpulse.config import Config
@@ -132,7 +136,7 @@ class LogRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         super()._redis_connect()
         self.pubsub = self.redis.pubsub()   # with subscribe confirmations (see _listen)
 
-    async def _listen(self) -> AsyncIterator[bytes]:  # type: ignore[override]
+    async def _listen(self) -> AsyncIterator[bytes | Message]:  # type: ignore[override]
         channel = self.channel.encode()
         async for message in self._redis_listen_with_retries():
             kind = message.get("type")
@@ -144,6 +148,10 @@ class LogRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             data = message.get("data")
             if not isinstance(data, bytes):
                 continue
+            if data.startswith(b"["):     # several events, appended together (redis_log)
+                for message in self._batch(data):
+                    yield message
+                continue
             self.received += 1
             if data.startswith(ROOM_PREFIX):
                 end = data.find(b'"', len(ROOM_PREFIX))
@@ -151,6 +159,27 @@ class LogRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                     self.skipped += 1
                     continue
             yield data
+
+    def _batch(self, data: bytes) -> list[Message]:
+        """The messages of a batch this process has members for, decoded once."""
+        try:
+            messages = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            log.warning("ignored a malformed batch on the Socket.IO channel")
+            return []
+        if not isinstance(messages, list):
+            return []
+        wanted = []
+        for message in messages:
+            if not isinstance(message, dict):
+                continue
+            self.received += 1
+            room = message.get("room")
+            if isinstance(room, str) and not self.wants(room):
+                self.skipped += 1
+                continue
+            wanted.append(message)
+        return wanted
 
     def _subscription_confirmed(self) -> None:
         if not self.subscribed.is_set():

@@ -73,8 +73,8 @@ def render(targets: list[Target], med: dict[str, dict[str, Any]], extras: dict[s
             f"{sizes.poll_rate:,} deliveries/s paced)", ""]
     out.append(_table(_POLL_HEADER, [_poll_row(t.name, med.get(t.key, {}), node)
                                      for t in targets if t.polling]))
-    for key, title in (("redis", "Fan-out through Redis, two processes (same clients and load as above)"),
-                       ("agent", "Agent path")):
+    redis_title = "Fan-out through Redis, two processes (same clients and load as above)"
+    for key, title in (("redis", redis_title), ("agent", "Agent path")):
         ex = extras.get(key)
         out += ["", f"## {title}", ""]
         if not ex or ex.get("pending"):

@@ -215,8 +215,6 @@ async def _poll(sock: async_socket.AsyncSocket) -> list[Any]:
     return packets
 
 
-
-
 class AsyncServer(socketio.AsyncServer):  # type: ignore[misc]
     """python-socketio's server on :class:`EngineIOServer`; its connections wait for
     packets with :func:`_poll`."""

@@ -15,7 +15,7 @@ from aiohttp import web
 from taskpulse.agent.coordination import RunCoordinator
 from taskpulse.auth.redis_throttle import RedisThrottle
 from taskpulse.keys import (AGENT, CONFIG, COORDINATOR, EVENT_LOG, LOGIN_THROTTLE, PUBLISHER,
-                            REDIS)
+                            REDIS, SIO)
 from taskpulse.realtime.redis_log import RedisEventLog
 
 
@@ -30,7 +30,9 @@ def setup_scaleout(app: web.Application) -> None:
     agent = app[AGENT]
     assert isinstance(event_log, RedisEventLog)
     coordinator = RunCoordinator(redis, config.redis_prefix, agent,  # type: ignore[arg-type]
-                                 app[PUBLISHER], event_log, config.process_heartbeat_seconds)
+                                 app[PUBLISHER], event_log, config.process_heartbeat_seconds,
+                                 channel=app[SIO].manager.channel,
+                                 subscribed=app[SIO].manager.subscribed.is_set)
     app[COORDINATOR] = coordinator
     agent.peers = coordinator  # type: ignore[attr-defined]
     app.cleanup_ctx.append(_coordinator_ctx)

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from taskpulse.keys import PUBLISHER, SIO
+from taskpulse.keys import COORDINATOR, PUBLISHER, SIO
 from taskpulse.realtime.redis_manager import BroadcastPublisher, LogRedisManager
 from tests.realtime.conftest import add_task
 
@@ -158,6 +158,7 @@ async def test_events_appended_together_reach_every_tab_once_and_in_id_order(
     tabs = {one.user_id: [await open_tab(one), await open_tab(one, transports=["polling"])],
             two.user_id: [await open_tab(two)]}
     batcher = publisher.log._append
+    assert publisher.log.batch_messages    # the only process on the channel: it batches
     before = (batcher.batches, batcher.calls)
 
     async def producer(user_id: str, name: str) -> list[str]:
@@ -178,3 +179,20 @@ async def test_events_appended_together_reach_every_tab_once_and_in_id_order(
             await tab.wait_stream(len(expected), timeout=20)
             await asyncio.sleep(0.05)
             assert tab.stream_ids() == expected, f"{user} tab {n}"
+
+
+async def test_a_process_stops_batching_while_an_older_one_shares_the_channel(
+        app, signup, open_tab, redis_client):
+    coordinator, log = app[COORDINATOR], app[PUBLISHER].log
+    await open_tab(await signup())         # the first connection subscribes the process
+    assert await app[SIO].manager.wait_subscribed()
+    await coordinator.beat()
+    assert log.batch_messages
+    older = redis_client.pubsub()          # a process of a version before batches
+    await older.subscribe(app[SIO].manager.channel)
+    await older.get_message(timeout=1)
+    await coordinator.beat()
+    assert not log.batch_messages
+    await older.aclose()
+    await coordinator.beat()
+    assert log.batch_messages

@@ -9,7 +9,8 @@ import orjson
 import pytest
 
 from taskpulse.realtime.eventlog import parse_id
-from taskpulse.realtime.redis_log import LOG_HOST_ID, RedisEventLog, broadcast_frame
+from taskpulse.realtime.redis_log import (LOG_HOST_ID, RedisEventLog, all_read_batches,
+                                          broadcast_frame, forget_reader, readers_key)
 
 pytestmark = pytest.mark.redis
 
@@ -98,10 +99,8 @@ async def test_append_and_broadcast_publishes_the_event_with_its_id(
     assert (await log.since("u1", "0-0"))[0].data == event.data
 
 
-async def test_appends_made_while_one_is_in_flight_go_in_one_call_and_one_message(
-        make_log, redis_client, redis_prefix):
-    log = make_log()
-    channel = redis_prefix + ":socketio"
+async def _publish_ten_at_once(log: RedisEventLog, redis_client: Any, channel: str
+                               ) -> tuple[list[Any], list[bytes]]:
     pubsub = redis_client.pubsub()
     await pubsub.subscribe(channel)
     await pubsub.get_message(timeout=1)        # the subscribe confirmation
@@ -117,16 +116,52 @@ async def test_appends_made_while_one_is_in_flight_go_in_one_call_and_one_messag
     while (message := await pubsub.get_message(timeout=1)) is not None:
         messages.append(message["data"])
     await pubsub.aclose()
+    for user in ("u0", "u1", "u2"):
+        logged = await log.since(user, "0-0")
+        assert [e.data for e in logged] == [e.data for e in events
+                                            if e.data["n"] % 3 == int(user[1])]
+    return events, messages
+
+
+async def test_appends_made_while_one_is_in_flight_go_in_one_call_and_one_message(
+        make_log, redis_client, redis_prefix):
+    log = make_log()
+    log.batch_messages = True
+    events, messages = await _publish_ten_at_once(log, redis_client, redis_prefix + ":io")
     # the first went alone; the nine made while it was in flight went together
     assert log._append.batches == 2 and log._append.calls == 10
     assert len(messages) == 2 and messages[1].startswith(b"[")
     published = [orjson.loads(messages[0])] + orjson.loads(messages[1])
     assert [m["data"][0] for m in published] == [e.data for e in events]
     assert [m["room"] for m in published] == [f"user:u{n % 3}" for n in range(10)]
-    for user in ("u0", "u1", "u2"):
-        logged = await log.since(user, "0-0")
-        assert [e.data for e in logged] == [e.data for e in events
-                                            if e.data["n"] % 3 == int(user[1])]
+
+
+async def test_until_every_process_reads_batches_each_event_is_its_own_message(
+        make_log, redis_client, redis_prefix):
+    log = make_log()
+    assert log.batch_messages is False           # the safe default
+    events, messages = await _publish_ten_at_once(log, redis_client, redis_prefix + ":io")
+    assert log._append.batches == 2              # still one script call for the nine
+    assert [orjson.loads(m)["data"][0] for m in messages] == [e.data for e in events]
+
+
+async def test_batches_wait_for_every_subscriber_of_the_channel_to_read_them(
+        redis_client, redis_prefix):
+    channel = redis_prefix + ":io"
+    older = redis_client.pubsub()        # a process of a version before batches
+    await older.subscribe(channel)
+    await older.get_message(timeout=1)
+    # a new process not listening yet: the one other subscriber is not a reader
+    assert not await all_read_batches(redis_client, redis_prefix, "p-new", channel, 15, False)
+    newer = redis_client.pubsub()        # this process's own subscription
+    await newer.subscribe(channel)
+    await newer.get_message(timeout=1)
+    assert not await all_read_batches(redis_client, redis_prefix, "p-new", channel, 15, True)
+    await older.aclose()                 # the older process is gone (restarted)
+    assert await all_read_batches(redis_client, redis_prefix, "p-new", channel, 15, True)
+    await forget_reader(redis_client, redis_prefix, "p-new")
+    assert await redis_client.zcard(readers_key(redis_prefix)) == 0
+    await newer.aclose()
 
 
 async def test_an_append_that_fails_in_a_batch_fails_alone(make_log, redis_client,
@@ -134,6 +169,7 @@ async def test_an_append_that_fails_in_a_batch_fails_alone(make_log, redis_clien
     import redis.exceptions
 
     log = make_log()
+    log.batch_messages = True
     await redis_client.set(log.key("broken"), "not a stream")
     users = ["ok1", "ok2", "broken", "ok3"]
     results = await asyncio.gather(

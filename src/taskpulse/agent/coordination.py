@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -29,7 +29,7 @@ from taskpulse.agent.api import ChatError
 from taskpulse.agent.liveness import interrupt_orphaned_runs
 from taskpulse.db.models import Run
 from taskpulse.realtime.emitter import EventSink
-from taskpulse.realtime.redis_log import RedisEventLog
+from taskpulse.realtime.redis_log import RedisEventLog, all_read_batches, forget_reader
 from taskpulse.tasks.service import parse_uuid
 
 if TYPE_CHECKING:
@@ -63,9 +63,12 @@ class LocalRuns(Protocol):
 
 class RunCoordinator:
     def __init__(self, redis: "Redis", prefix: str, agent: LocalRuns, sink: EventSink,
-                 event_log: RedisEventLog, heartbeat_seconds: float) -> None:
+                 event_log: RedisEventLog, heartbeat_seconds: float,
+                 channel: str = "", subscribed: Callable[[], bool] = lambda: False) -> None:
         self.redis = redis
         self.prefix = prefix
+        self.channel = channel          # Socket.IO's channel (see beat)...
+        self.subscribed = subscribed    # ...and whether this process listens on it yet
         self.agent = agent
         self.sink = sink
         self.event_log = event_log
@@ -129,8 +132,14 @@ class RunCoordinator:
     # ---- the background work ----------------------------------------------------------
 
     async def beat(self) -> None:
+        """Say this process is alive; and batch channel messages only while every process
+        on the channel reads them (an older one may still run during a rolling upgrade)."""
         await self.redis.set(self.beat_key(self.process_id), "1",
                              px=int(self.interval * 3000))
+        if self.channel:
+            self.event_log.batch_messages = await all_read_batches(
+                self.redis, self.prefix, self.process_id, self.channel, self.interval * 3,
+                self.subscribed())
 
     async def sweep(self) -> int:
         return await interrupt_orphaned_runs(self.redis, self.beat_key, self.process_id,
@@ -185,5 +194,6 @@ class RunCoordinator:
         self._tasks = []
         try:
             await self.redis.delete(self.beat_key(self.process_id))
+            await forget_reader(self.redis, self.prefix, self.process_id)
         except Exception:
             log.exception("could not remove the heartbeat")

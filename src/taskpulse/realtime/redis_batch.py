@@ -20,10 +20,11 @@ Call = tuple[list[Any], list[Any], "asyncio.Future[Any]"]
 
 
 class ScriptBatcher:
-    def __init__(self, script: "AsyncScript", many: "AsyncScript",
+    def __init__(self, script: "AsyncScript", many: "AsyncScript", head: list[Any] | None = None,
                  max_batch: int = 256) -> None:
         self.script = script
         self.many = many
+        self.head = head or []    # arguments before the calls' own, for ``many``
         self.max_batch = max_batch
         self._pending: list[Call] = []
         self._sender: asyncio.Task[None] | None = None   # sending a batch
@@ -75,7 +76,7 @@ class ScriptBatcher:
             _settle(future, await self.script(keys=keys, args=args))
             return
         results = await self.many(keys=[k for keys, _, _ in batch for k in keys],
-                                  args=[a for _, args, _ in batch for a in args])
+                                  args=[*self.head, *(a for _, args, _ in batch for a in args)])
         for (_, _, future), result in zip(batch, results):
             _settle(future, result)
 

@@ -6,7 +6,8 @@ have the ``"<ms>-<n>"`` shape of :class:`MemoryEventLog` and are ordered across 
 :meth:`RedisEventLog.append` is one Lua script: ``XADD``, trimming, ``EXPIRE`` and - given a
 channel - ``PUBLISH`` of the Socket.IO manager message carrying the event with its new id.
 Appends made while one is in flight go together in one script call (``redis_batch``),
-which publishes one message per channel for all of them: a JSON array of the messages.
+which publishes one message per channel for all of them: a JSON array of the messages
+(once every process on the channel reads those: ``batch_messages``).
 Redis runs scripts one at a time and delivers pub/sub messages in the order they were
 published, so every process receives a user's events in id order, and an event is in the
 log before any process can deliver it (see ``redis_manager`` for how connections use this).
@@ -19,6 +20,7 @@ answers ``None`` (too old). A stream with no new event for ``ttl`` seconds expir
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -70,21 +72,27 @@ return id
 """
 
 # Several events at once (concurrent appends, see redis_batch): KEYS: each event's stream;
-# ARGV: five per event, as for _APPEND. Each channel gets ONE message for the lot: a JSON
-# array of the events' messages, in order. An event that fails (say its key holds another
-# type) gets its error back and is not published; the others go on.
+# ARGV: '1' or '0' (see RedisEventLog.batch_messages), then five per event, as for _APPEND.
+# With '1' each channel gets ONE message for the lot: a JSON array of the events' messages,
+# in order; with '0' each event is its own message, as _APPEND sends it. An event that
+# fails (say its key holds another type) gets its error back and is not published; the
+# others go on.
 _APPEND_MANY = _APPEND_ONE + """
+local batched = ARGV[1] == '1'
 local results, order, out = {}, {}, {}
 for i, key in ipairs(KEYS) do
-  local a = (i - 1) * 5
+  local a = 1 + (i - 1) * 5
   local ok, id = pcall(append, key, ARGV[a + 1], ARGV[a + 2])
   if ok then
     results[i] = id
     local channel = ARGV[a + 3]
-    if channel ~= '' then
+    local text = channel ~= '' and message(id, ARGV[a + 2], ARGV[a + 4], ARGV[a + 5])
+    if text and not batched then
+      redis.call('PUBLISH', channel, text)
+    elseif text then
       if out[channel] == nil then out[channel] = {}; order[#order + 1] = channel end
       local list = out[channel]
-      list[#list + 1] = message(id, ARGV[a + 2], ARGV[a + 4], ARGV[a + 5])
+      list[#list + 1] = text
     end
   else
     results[i] = {err = type(id) == 'table' and id.err or tostring(id)}
@@ -110,6 +118,36 @@ return {head, floor, redis.call('XRANGE', KEYS[1], ARGV[1], '+')}
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def readers_key(prefix: str) -> str:
+    """Processes that read several events in one channel message: a sorted set of process
+    ids, each scored with the time (ms) its registration lapses."""
+    return f"{prefix}:batch-readers"
+
+
+async def all_read_batches(redis: "Redis", prefix: str, process_id: str, channel: str,
+                           ttl_seconds: float, subscribed_here: bool) -> bool:
+    """Register this process as a reader of batched messages for ``ttl_seconds``; True
+    when every other process subscribed to ``channel`` is a reader too (versions before
+    batches never register, and would drop a batch without a word). ``subscribed_here``:
+    is this process's own subscription among the channel's subscribers yet?"""
+    now = int(time.time() * 1000)
+    ttl = int(ttl_seconds * 1000)
+    key = readers_key(prefix)
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.zadd(key, {process_id: now + ttl})
+        pipe.zremrangebyscore(key, "-inf", now)
+        pipe.pexpire(key, ttl)
+        pipe.zcard(key)
+        pipe.pubsub_numsub(channel)
+        *_, readers, subscribed = await pipe.execute()
+    subscribers = int(subscribed[0][1]) if subscribed else 0
+    return int(readers) - 1 >= subscribers - (1 if subscribed_here else 0)
+
+
+async def forget_reader(redis: "Redis", prefix: str, process_id: str) -> None:
+    await redis.zrem(readers_key(prefix), process_id)
 
 
 def broadcast_frame(room: str, event: str, namespace: str) -> tuple[str, str]:
@@ -144,8 +182,19 @@ class RedisEventLog:
                 text = text.replace(name, value)
             return redis.register_script(text)
 
-        self._append = ScriptBatcher(script(_APPEND), script(_APPEND_MANY))
+        self._append = ScriptBatcher(script(_APPEND), script(_APPEND_MANY), head=["0"])
         self._since = redis.register_script(_SINCE)
+
+    @property
+    def batch_messages(self) -> bool:
+        """Publish events appended together as one channel message? Only once every
+        process on the channel reads such messages (``all_read_batches``, checked on each
+        heartbeat); until then each event is its own message."""
+        return self._append.head == ["1"]
+
+    @batch_messages.setter
+    def batch_messages(self, on: bool) -> None:
+        self._append.head = ["1" if on else "0"]
 
     def key(self, user_id: str) -> str:
         return f"{self.prefix}:events:{user_id}"

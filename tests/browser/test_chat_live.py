@@ -241,6 +241,7 @@ async def test_history_shows_step_counts_and_loads_earlier_messages_in_place(
     assert await page.locator(".run-summary summary").all_text_contents() == ["1 step"]
     last = page.locator(".msg-assistant").last
     await last.locator(".run-summary summary").click()
+    await last.locator(".step-complete").first.wait_for()   # rows come with the toggle event
     assert await last.locator(".step-complete").all_text_contents() == ["✓Done: Created: call mum"]
     assert await page.locator("#messages > li").count() == 50
     assert await page.locator(".msg-user >> text=add buy milk tomorrow").count() == 0

@@ -1,14 +1,18 @@
 // The benchmark event (same shape and size as benchmarks/payload.py) and query parsing.
 'use strict';
 
+// The send time `t` in ms on CLOCK_MONOTONIC (process.hrtime), the clock every process of
+// the machine shares: the load generator and the Python servers read it too.
+const sendTime = () => Number(process.hrtime.bigint()) / 1e6;
+
 function makeEvent(userId, n) {
-  const now = performance.timeOrigin + performance.now();
-  const iso = new Date(now).toISOString();
+  const t = sendTime();
+  const iso = new Date().toISOString();
   return {
-    id: Math.floor(now) + '-' + n,
+    id: Math.floor(t) + '-' + n,
     ts: iso,
     seq: n,
-    t: now,
+    t,
     task: {
       id: '00000000-0000-4000-8000-' + String(n).padStart(12, '0'),
       title: 'Benchmark task ' + n + ' for ' + userId,

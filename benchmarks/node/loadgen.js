@@ -22,7 +22,8 @@ let lastArrival = 0;
 let minT = Infinity;
 let reordered = 0;
 
-const now = () => performance.timeOrigin + performance.now();
+// CLOCK_MONOTONIC in ms, the clock the servers stamp each event's send time `t` with.
+const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 // The load generator's own stalls. While armed, a 1 ms timer notes every time this event
 // loop could not run it within STALL_MS of when it was due (this process busy, its GC, or

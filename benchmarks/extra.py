@@ -5,13 +5,13 @@ import asyncio
 import os
 import secrets
 import socket
-import statistics
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from benchmarks.procs import BenchError, LoadGen, Server, cpu_seconds
-from benchmarks.scenarios import Sizes, _connect, drive
+from benchmarks.report import ratio
+from benchmarks.scenarios import Sizes, _connect, drive, medians
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -75,7 +75,8 @@ def redis_fanout(py: str, sizes: Sizes, log_dir: Path, failures: list[str],
                 samples[key].append(_redis_sample(py, key, sizes, log_dir))
             except (BenchError, OSError) as exc:
                 failures.append(f"redis fan-out ({name}): {exc}")
-    med = {key: _fanout_medians(rows) for key, rows in samples.items() if rows}
+    med = {key: medians(rows, summed=("lost", "reordered"))
+           for key, rows in samples.items() if rows}
     if "taskpulse" not in med:
         return {"pending": "failed (see the harness failures)"}
     near = (sizes.tabs + 1) // 2
@@ -88,29 +89,13 @@ def redis_fanout(py: str, sizes: Sizes, log_dir: Path, failures: list[str],
             continue
         rows.append([name, f"{sizes.users} users × {sizes.tabs} tabs split "
                      f"{near}+{sizes.tabs - near}",
-                     f"{r['cpu_us']:.1f}" + _ratio(r["cpu_us"], node.get("cpu_us")),
+                     f"{r['cpu_us']:.1f}" + ratio(r["cpu_us"], node.get("cpu_us")),
                      f"{r['deliveries_s']:,.0f}", f"{r['p50_ms']:.2f}",
-                     f"{r['p99_ms']:.2f}" + _ratio(r["p99_ms"], node.get("p99_ms")),
+                     f"{r['p99_ms']:.2f}" + ratio(r["p99_ms"], node.get("p99_ms")),
                      f"{r['lost']:.0f} / {r['reordered']:.0f}"])
     return {"header": ["2 processes", "clients", "CPU µs/delivery (both)", "deliveries/s",
                        "p50 ms", "p99 ms", "lost / reordered"],
             "rows": rows, "numbers": med["taskpulse"], "node": node or None}
-
-
-def _fanout_medians(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Medians of each number over the repetitions; losses and reorders are summed."""
-    out: dict[str, Any] = {}
-    for k in {k for r in rows for k in r}:
-        values = [r[k] for r in rows if r.get(k) is not None]
-        if k in ("lost", "reordered"):
-            out[k] = sum(values)
-        else:
-            out[k] = statistics.median(values) if values else None
-    return out
-
-
-def _ratio(v: float | None, base: float | None) -> str:
-    return "" if v is None or not base else f" ({v / base:.2f}×)"
 
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -205,13 +190,7 @@ def _one_agent_sample(py: str, sizes: Sizes, log_dir: Path, key: str
 
 def _median_sample(samples: list[dict[str, Any]]) -> dict[str, Any]:
     """Medians of the repetitions' numbers; runs and failures are summed."""
-    out: dict[str, Any] = {"runs": sum(r["runs"] for r in samples),
-                           "failed": sum(r["failed"] for r in samples),
-                           "samples": samples}
-    for k in ("p50", "p99", "max", "cpu_ms_per_run", "runs_s"):
-        values = [r[k] for r in samples if r.get(k) is not None]
-        out[k] = statistics.median(values) if values else None
-    return out
+    return {**medians(samples, summed=("runs", "failed")), "samples": samples}
 
 
 def agent_path(py: str, sizes: Sizes, log_dir: Path, failures: list[str],

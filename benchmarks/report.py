@@ -15,7 +15,7 @@ def _f(v: Any, digits: int = 1) -> str:
     return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
 
 
-def _ratio(v: Any, base: Any) -> str:
+def ratio(v: Any, base: Any) -> str:
     if v is None or not base:
         return ""
     return f" ({v / base:.2f}×)"
@@ -39,15 +39,14 @@ def render(targets: list[Target], med: dict[str, dict[str, Any]], extras: dict[s
         m = med.get(t.key, {})
         rows.append([
             t.name,
-            _f(m.get("cpu_us")) + _ratio(m.get("cpu_us"), node.get("cpu_us")),
-            _f(m.get("deliveries_s"), 0) + _ratio(m.get("deliveries_s"),
-                                                  node.get("deliveries_s")),
-            _f(m.get("p50_ms"), 2) + _ratio(m.get("p50_ms"), node.get("p50_ms")),
-            _f(m.get("p99_ms"), 2) + _ratio(m.get("p99_ms"), node.get("p99_ms")),
+            _f(m.get("cpu_us")) + ratio(m.get("cpu_us"), node.get("cpu_us")),
+            _f(m.get("deliveries_s"), 0) + ratio(m.get("deliveries_s"), node.get("deliveries_s")),
+            _f(m.get("p50_ms"), 2) + ratio(m.get("p50_ms"), node.get("p50_ms")),
+            _f(m.get("p99_ms"), 2) + ratio(m.get("p99_ms"), node.get("p99_ms")),
             _f(m.get("paced_clear_p99_ms"), 2),
             _f(m.get("paced_lg_stalled_pct")),
-            _f(m.get("paced_cpu_us")) + _ratio(m.get("paced_cpu_us"), node.get("paced_cpu_us")),
-            _f(m.get("connect_ms")) + _ratio(m.get("connect_ms"), node.get("connect_ms")),
+            _f(m.get("paced_cpu_us")) + ratio(m.get("paced_cpu_us"), node.get("paced_cpu_us")),
+            _f(m.get("connect_ms")) + ratio(m.get("connect_ms"), node.get("connect_ms")),
             f"{_f(m.get('lost'), 0)} / {_f(m.get('reordered'), 0)}",
             _f(m.get("loadgen_us")),
         ])
@@ -62,7 +61,7 @@ def render(targets: list[Target], med: dict[str, dict[str, Any]], extras: dict[s
         row = [t.name]
         for n in idle:
             mem = m.get(f"mem_kib_{n}")
-            row.append(_f(mem) + _ratio(mem, node.get(f"mem_kib_{n}")))
+            row.append(_f(mem) + ratio(mem, node.get(f"mem_kib_{n}")))
             row.append(_f(m.get(f"held_{n}"), 0) + " in " + _f(m.get(f"connect_s_{n}")) + " s")
         rows.append(row)
     header = ["server"]
@@ -98,14 +97,13 @@ def _poll_row(name: str, m: dict[str, Any], node: dict[str, Any]) -> list[str]:
     lost = (m.get("poll_lost") or 0) + (m.get("pollc_lost") or 0)
     reordered = (m.get("poll_reordered") or 0) + (m.get("pollc_reordered") or 0)
     return [name,
-            _f(m.get("poll_p50_ms")) + _ratio(m.get("poll_p50_ms"), node.get("poll_p50_ms")),
-            _f(m.get("poll_p99_ms")) + _ratio(m.get("poll_p99_ms"), node.get("poll_p99_ms")),
+            _f(m.get("poll_p50_ms")) + ratio(m.get("poll_p50_ms"), node.get("poll_p50_ms")),
+            _f(m.get("poll_p99_ms")) + ratio(m.get("poll_p99_ms"), node.get("poll_p99_ms")),
             _f(m.get("poll_clear_p99_ms")), _f(m.get("poll_lg_stalled_pct")),
-            _f(m.get("poll_cpu_us"), 0) + _ratio(m.get("poll_cpu_us"), node.get("poll_cpu_us")),
-            _f(m.get("pollc_p50_ms")) + _ratio(m.get("pollc_p50_ms"), node.get("pollc_p50_ms")),
-            _f(m.get("pollc_p99_ms")) + _ratio(m.get("pollc_p99_ms"), node.get("pollc_p99_ms")),
-            _f(m.get("pollc_cpu_us"), 0) + _ratio(m.get("pollc_cpu_us"),
-                                                  node.get("pollc_cpu_us")),
+            _f(m.get("poll_cpu_us"), 0) + ratio(m.get("poll_cpu_us"), node.get("poll_cpu_us")),
+            _f(m.get("pollc_p50_ms")) + ratio(m.get("pollc_p50_ms"), node.get("pollc_p50_ms")),
+            _f(m.get("pollc_p99_ms")) + ratio(m.get("pollc_p99_ms"), node.get("pollc_p99_ms")),
+            _f(m.get("pollc_cpu_us"), 0) + ratio(m.get("pollc_cpu_us"), node.get("pollc_cpu_us")),
             "–" if m.get("poll_lost") is None else f"{lost:.0f} / {reordered:.0f}"]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from benchmarks import report
 from benchmarks.procs import ROOT, BenchError, Server, npm_ci, raise_fd_limit
 from benchmarks.scenarios import Sizes, Target, fanout, idle, polling
+from benchmarks.scenarios import medians as scenario_medians  # `medians` names the table
 from benchmarks.extra import agent_path, redis_fanout
 
 PY = sys.executable
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         extras["redis"] = redis_fanout(PY, sizes, log_dir, failures, reps)
     if "agent" not in skip:
         extras["agent"] = agent_path(PY, sizes, log_dir, failures, reps)
-    medians = {t.key: _medians(samples[t.key]) for t in chosen}
+    medians = {t.key: scenario_medians(samples[t.key]) for t in chosen}
     if args.smoke:
         for t in chosen:
             missing = [k for k in SMOKE_REQUIRED if medians[t.key].get(k) is None]
@@ -131,15 +131,6 @@ def main(argv: list[str] | None = None) -> int:
 def _save(data: dict[str, Any]) -> None:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / "latest.json").write_text(json.dumps(data, indent=1, default=str))
-
-
-def _medians(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    keys = {k for r in rows for k in r}
-    out: dict[str, Any] = {}
-    for k in keys:
-        vals = [r[k] for r in rows if r.get(k) is not None]
-        out[k] = statistics.median(vals) if vals else None
-    return out
 
 
 if __name__ == "__main__":

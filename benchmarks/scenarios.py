@@ -2,6 +2,7 @@
 a flat dict of numbers (``None`` where a number does not apply)."""
 from __future__ import annotations
 
+import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +125,19 @@ def drive(main: Server, pids: list[int], gen: LoadGen, sizes: Sizes) -> dict[str
         "paced_cpu_us": (paced["server_cpu"] / paced["received"] * 1e6
                          if paced["received"] else None),
     }
+
+
+def medians(rows: list[dict[str, Any]], summed: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Each number's median over the repetitions (``None`` where none has it); the keys in
+    ``summed`` are added up instead."""
+    out: dict[str, Any] = {}
+    for k in {k for r in rows for k in r}:
+        values = [r[k] for r in rows if r.get(k) is not None]
+        if k in summed:
+            out[k] = sum(values)
+        else:
+            out[k] = statistics.median(values) if values else None
+    return out
 
 
 def stall_numbers(res: dict[str, Any], prefix: str) -> dict[str, Any]:

@@ -63,8 +63,8 @@ class LocalRuns(Protocol):
 
 class RunCoordinator:
     def __init__(self, redis: "Redis", prefix: str, agent: LocalRuns, sink: EventSink,
-                 event_log: RedisEventLog, heartbeat_seconds: float,
-                 channel: str = "", subscribed: Callable[[], bool] = lambda: False) -> None:
+                 event_log: RedisEventLog, heartbeat_seconds: float, channel: str,
+                 subscribed: Callable[[], bool]) -> None:
         self.redis = redis
         self.prefix = prefix
         self.channel = channel          # Socket.IO's channel (see beat)...
@@ -136,10 +136,9 @@ class RunCoordinator:
         on the channel reads them (an older one may still run during a rolling upgrade)."""
         await self.redis.set(self.beat_key(self.process_id), "1",
                              px=int(self.interval * 3000))
-        if self.channel:
-            self.event_log.batch_messages = await all_read_batches(
-                self.redis, self.prefix, self.process_id, self.channel, self.interval * 3,
-                self.subscribed())
+        self.event_log.batch_messages = await all_read_batches(
+            self.redis, self.prefix, self.process_id, self.channel, self.interval * 3,
+            self.subscribed())
 
     async def sweep(self) -> int:
         return await interrupt_orphaned_runs(self.redis, self.beat_key, self.process_id,

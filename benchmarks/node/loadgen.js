@@ -170,7 +170,7 @@ function wait(msg) {
         unwatch();
         const lat = Float64Array.from(latencies).sort();
         const clear = clearLatencies();
-        const from = sends.length ? sends.reduce((a, b) => Math.min(a, b)) : lastArrival;
+        const from = minT === Infinity ? lastArrival : minT;   // the first send
         const span = lastArrival - from;
         let stalled = 0;
         for (const [a, b] of stalls) if (b >= from && a <= lastArrival) stalled += b - a;

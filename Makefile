@@ -6,13 +6,23 @@ STAMP := $(VENV)/.installed
 VENDOR := static/vendor/socket.io.min.js
 PYTEST_ARGS ?=
 
-.PHONY: run test migrate setup browser bench bench-smoke bench-redis lint typecheck asyncapi clean
+.PHONY: run test test-stock layering migrate setup browser bench bench-smoke bench-redis lint typecheck asyncapi clean
 
 run: setup migrate
 	$(VENV)/bin/taskpulse serve
 
 test: setup browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The real-time and scale-out suites on the libraries' stock path: every hook of
+# src/taskpulse/internals off (docs/architecture.md, "Library internals").
+test-stock: setup
+	TASKPULSE_SIO_LIBRARY_HOOKS=false $(PY) -m pytest $(PYTEST_ARGS) tests/web/socket \
+	  tests/scaleout tests/agent/test_socket_e2e.py tests/internals/test_hooks.py
+
+# Direction of dependency, library internals fenced, module and function size.
+layering: $(STAMP)
+	$(PY) -m taskpulse.tools.layering
 
 setup: $(STAMP) $(VENDOR)
 
@@ -47,7 +57,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 asyncapi: $(STAMP)
-	$(PY) -m taskpulse.realtime.asyncapi > docs/asyncapi.yaml
+	$(PY) -m taskpulse.tools.asyncapi > docs/asyncapi.yaml
 
 bench: setup
 	$(PY) -m benchmarks.run

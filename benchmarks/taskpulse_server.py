@@ -19,11 +19,22 @@ from benchmarks.payload import EVENT, event_body
 from benchmarks.serve import parse_args, run
 from taskpulse.app import create_app
 from taskpulse.config import load_config
-from taskpulse.gc_tuning import freeze_after_startup
-from taskpulse.keys import PUBLISHER, SIO, TOKENS
+from taskpulse.serving.gc_tuning import freeze_after_startup
+from taskpulse.keys import BATCH_READERS, PUBLISHER, RELAY, SIO, TOKENS
+from taskpulse.protocol.events import TaskCreated
 
 PASSTHROUGH = ("TASKPULSE_REDIS_URL", "TASKPULSE_SIO_COMPRESSION", "TASKPULSE_SIO_FAST_FANOUT",
                "TASKPULSE_DATABASE_URL")
+
+
+class BenchTaskCreated(TaskCreated):
+    """``task_created`` with the load generator's own fields (its sequence number and send
+    time), as the Node peer sends it; built and checked like every published event."""
+    seq: int
+    t: float
+
+
+assert BenchTaskCreated.name == EVENT
 
 
 def make_app() -> web.Application:
@@ -48,7 +59,8 @@ def make_app() -> web.Application:
         app[SIO].packet_class.json = json
         eio_packet.Packet.json = json
     if config.redis_url:   # a channel of its own, so concurrent test runs never see it
-        app[SIO].manager.channel = os.environ.get("BENCH_REDIS_CHANNEL", "taskpulse-bench")
+        channel = os.environ.get("BENCH_REDIS_CHANNEL", "taskpulse-bench")
+        app[RELAY].channel = app[BATCH_READERS].channel = channel
 
     async def setup(n: int) -> tuple[list[str], list[str]]:
         from taskpulse.db.models import User
@@ -63,7 +75,7 @@ def make_app() -> web.Application:
     publisher = app[PUBLISHER]
 
     async def emit(user_id: str, n: int) -> None:
-        await publisher.publish(user_id, EVENT, event_body(user_id, n))
+        await publisher.publish(user_id, BenchTaskCreated(**event_body(user_id, n)))
 
     add_control_routes(app, emit, setup)
     return app

@@ -5,19 +5,21 @@ import jinja2
 import aiohttp_jinja2
 from aiohttp import web
 
+from taskpulse.agent.conversations import Conversations
+from taskpulse.agent.provider_choice import build_provider, closing_ctx
+from taskpulse.agent.service import AgentService, agent_ctx
 from taskpulse.auth.throttle import MemoryThrottle
 from taskpulse.auth.tokens import TokenService
 from taskpulse.config import ROOT, Config
 from taskpulse.db.setup import database_ctx
-from taskpulse.agent.service import AgentService, agent_ctx
-from taskpulse.keys import AGENT, CONFIG, LLM, LOGIN_THROTTLE, PUBLISHER, TASKS, TOKENS
+from taskpulse.keys import (AGENT, CONFIG, CONVERSATIONS, LLM, LOGIN_THROTTLE, PUBLISHER, TASKS,
+                            TOKENS)
 from taskpulse.llm.base import LLMProvider
-from taskpulse.llm.factory import build_provider, closing_ctx
-from taskpulse.realtime.server import setup_realtime
-from taskpulse.scaleout import setup_scaleout
+from taskpulse.serving.scaleout import setup_scaleout
 from taskpulse.tasks.service import TaskService
 from taskpulse.web.errors import error_middleware
 from taskpulse.web.routes import setup_routes, setup_static
+from taskpulse.web.socket.server import setup_realtime
 
 TEMPLATES_DIR = ROOT / "templates"
 STATIC_DIR = ROOT / "static"
@@ -37,9 +39,11 @@ def create_app(config: Config, *, llm: LLMProvider | None = None) -> web.Applica
         llm = build_provider(config)
         app.cleanup_ctx.append(closing_ctx(llm))
     app[LLM] = llm
-    app[AGENT] = AgentService(config, llm, app[TASKS], app[PUBLISHER])
+    agent = AgentService(config, llm, app[TASKS], app[PUBLISHER])
+    app[AGENT] = agent
+    app[CONVERSATIONS] = Conversations(agent)
     setup_scaleout(app)     # Redis only: shared throttle, runs across processes
-    app.cleanup_ctx.append(agent_ctx)
+    app.cleanup_ctx.append(agent_ctx(agent))
 
     setup_routes(app)
     setup_static(app, str(STATIC_DIR))

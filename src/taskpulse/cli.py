@@ -43,8 +43,8 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
 
     from taskpulse.app import create_app
     from taskpulse.db.setup import DatabaseNotReady
-    from taskpulse.gc_tuning import freeze_after_startup
-    from taskpulse.shutdown import serve
+    from taskpulse.serving.gc_tuning import freeze_after_startup
+    from taskpulse.serving.graceful_stop import serve
 
     try:
         import uvloop
@@ -57,7 +57,7 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
     def announce() -> None:   # called once it is listening
         log.info("Taskpulse on http://%s:%s (model: %s)", config.host, config.port,
                  config.llm_provider)
-    try:   # until SIGTERM / Ctrl-C, then a graceful stop (see taskpulse.shutdown)
+    try:   # until SIGTERM / Ctrl-C, then a graceful stop (see taskpulse.serving.graceful_stop)
         asyncio.run(serve(app, config.host, config.port, shutdown_timeout=5, ready=announce))
     except DatabaseNotReady as exc:
         raise CommandError(str(exc)) from None

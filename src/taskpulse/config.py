@@ -43,7 +43,10 @@ class Config:
     sio_ping_timeout: int = 20
     sio_max_message_bytes: int = 65536
     sio_compression: bool = False
+    sio_library_hooks: bool = True
     sio_fast_fanout: bool = True
+    sio_lean_connections: bool = True
+    sio_quick_drop: bool = True
     sio_client_events_per_second: int = 20
     transport: str = "auto"
     redis_url: str = ""

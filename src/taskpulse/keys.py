@@ -10,14 +10,17 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
     from taskpulse.agent.api import AgentAPI
+    from taskpulse.agent.conversations import Conversations
     from taskpulse.agent.coordination import RunCoordinator
     from taskpulse.auth.throttle import Throttle
     from taskpulse.auth.tokens import TokenService
     from taskpulse.config import Config
+    from taskpulse.delivery.batch_readers import BatchReaders
+    from taskpulse.delivery.event_log import EventLog
     from taskpulse.llm.base import LLMProvider
-    from taskpulse.realtime.emitter import Publisher
-    from taskpulse.realtime.eventlog import EventLog
     from taskpulse.tasks.service import TaskService
+    from taskpulse.web.socket.publishing import Publisher
+    from taskpulse.web.socket.redis_relay import RedisRelay
 
 CONFIG: web.AppKey["Config"] = web.AppKey("config")
 TOKENS: web.AppKey["TokenService"] = web.AppKey("tokens")
@@ -26,10 +29,14 @@ TASKS: web.AppKey["TaskService"] = web.AppKey("tasks")
 EVENT_LOG: web.AppKey["EventLog"] = web.AppKey("event_log")
 PUBLISHER: web.AppKey["Publisher"] = web.AppKey("publisher")
 SIO: web.AppKey["socketio.AsyncServer"] = web.AppKey("sio")
+HOOKS: web.AppKey[frozenset[str]] = web.AppKey("library_hooks")   # internals.hooks in use
 LLM: web.AppKey["LLMProvider"] = web.AppKey("llm")
 AGENT: web.AppKey["AgentAPI"] = web.AppKey("agent")
+CONVERSATIONS: web.AppKey["Conversations"] = web.AppKey("conversations")
 REDIS: web.AppKey["Redis"] = web.AppKey("redis")   # only when redis_url is set
 COORDINATOR: web.AppKey["RunCoordinator"] = web.AppKey("run_coordinator")   # same
+RELAY: web.AppKey["RedisRelay"] = web.AppKey("redis_relay")   # same
+BATCH_READERS: web.AppKey["BatchReaders"] = web.AppKey("batch_readers")   # same
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")
 USER_ID: web.RequestKey[str] = web.RequestKey("user_id")

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient
 from taskpulse.config import Config
 from taskpulse.db.setup import migrate
 from taskpulse.keys import EVENT_LOG
-from taskpulse.realtime.events import RUN_TERMINAL
+from taskpulse.protocol.events import RUN_TERMINAL
 from tests.conftest import Account, make_config
 
 

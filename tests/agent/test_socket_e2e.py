@@ -10,7 +10,7 @@ import pytest
 import socketio
 
 from taskpulse.db.models import Message, Run
-from taskpulse.realtime.events import NAMESPACE, RUN_TERMINAL
+from taskpulse.protocol.events import NAMESPACE, RUN_TERMINAL
 from tests.fakes.scripted import ScriptedProvider, Turn
 
 SLOW = Turn(text="Let me think about that for a little while, step by step.",

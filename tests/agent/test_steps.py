@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from taskpulse.agent.steps import StepRecord, tool_step
-from taskpulse.agent.streaming import TokenBatcher
+from taskpulse.agent.reply_batching import ReplyBatcher
+from taskpulse.protocol.events import RunEvent
 
 
 class Recorder:
@@ -17,8 +18,9 @@ class Recorder:
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.records: list[StepRecord] = []
 
-    async def emit(self, name: str, **fields: Any) -> None:
-        self.events.append((name, fields))
+    async def emit(self, event_type: type[RunEvent], **fields: Any) -> None:
+        event_type(run_id="r", conversation_id="c", seq=1, **fields)   # fits its model
+        self.events.append((event_type.name, fields))
 
     async def record(self, rec: StepRecord) -> None:
         self.records.append(rec)
@@ -85,7 +87,7 @@ async def test_cancellation_sends_tool_error_then_propagates():
 
 async def test_the_batcher_sends_by_size():
     rec = Recorder()
-    batcher = TokenBatcher(rec, max_ms=10_000, max_chars=10)
+    batcher = ReplyBatcher(rec, max_ms=10_000, max_chars=10)
     for ch in "abcdefghijklmnopqrstuvwxy":
         await batcher.add(ch)
     assert [f["text"] for _, f in rec.events] == ["abcdefghij", "klmnopqrst"]
@@ -95,7 +97,7 @@ async def test_the_batcher_sends_by_size():
 
 async def test_the_batcher_sends_pending_text_after_the_delay():
     rec = Recorder()
-    batcher = TokenBatcher(rec, max_ms=30, max_chars=1000)
+    batcher = ReplyBatcher(rec, max_ms=30, max_chars=1000)
     await batcher.add("hel")
     await batcher.add("lo")
     assert rec.events == []

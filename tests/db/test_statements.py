@@ -8,8 +8,9 @@ import pytest
 
 from taskpulse.db.models import Conversation, Message, Run, ToolCall
 from taskpulse.db.run_writes import add_tool_call, end_run, start_run
-from taskpulse.db.statements import (CHAT_CHECKS, END_RUN, RECENT_MESSAGES, TOUCH_CONVERSATION,
-                                     as_datetime)
+from taskpulse.db.sql import common, postgres
+from taskpulse.db.sql.common import CHAT_CHECKS, END_RUN, RECENT_MESSAGES, TOUCH_CONVERSATION
+from taskpulse.db.sql.statement import Statement, as_datetime
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 
@@ -123,3 +124,30 @@ async def test_a_failed_start_leaves_nothing_behind(client, signup):
         await start_run(acct.user_id, str(uuid.uuid4()), "t", "hi", "host:1:x", None)
     assert await Run.filter(owner_id=acct.user_id).count() == 0
     assert await Message.filter(owner_id=acct.user_id).count() == 0
+
+
+async def test_the_inserts_of_the_sqlite_write_path_also_run_on_postgresql(client, signup):
+    """SQLite starts and ends runs with these; PostgreSQL has one-statement forms, and the
+    same inserts must still run there."""
+    acct, cid = await _conversation(client, signup)
+    run_id, message_id = str(uuid.uuid4()), str(uuid.uuid4())
+    assert await common.INSERT_RUN.execute(run_id, acct.user_id, cid, "p1", NOW) == 1
+    assert await common.INSERT_MESSAGE.execute(message_id, cid, acct.user_id, "user", "hi",
+                                               run_id, "m-1", NOW) == 1
+    run = await Run.get(id=run_id)
+    message = await Message.get(id=message_id)
+    assert (run.status, run.process_id, run.started_at) == ("running", "p1", NOW)
+    assert (message.content, str(message.run_id), message.client_msg_id) == ("hi", run_id, "m-1")
+
+
+def _statements(module: object) -> dict[str, Statement]:
+    return {name: value for name, value in vars(module).items() if isinstance(value, Statement)}
+
+
+async def test_every_hand_written_statement_ran_on_each_of_its_dialects(database_url):
+    """Runs last in this module (pytest keeps file order): by now the tests above have run
+    every statement of ``db.sql.common`` on this dialect, and on PostgreSQL every one of
+    ``db.sql.postgres`` too. A statement added without a test fails here."""
+    dialect = "sqlite" if database_url.startswith("sqlite") else "postgres"
+    wanted = _statements(common) | (_statements(postgres) if dialect == "postgres" else {})
+    assert sorted(name for name, s in wanted.items() if dialect not in s.ran_on) == []

@@ -11,7 +11,7 @@ import pytest
 
 from taskpulse.config import load_config
 from taskpulse.llm.base import LLMError
-from taskpulse.llm.factory import build_provider
+from taskpulse.agent.provider_choice import build_provider
 from taskpulse.llm.groq import GroqProvider
 from tests.agent.conftest import assert_run_shape, chat, names, run_events, run_only
 from tests.conftest import TEST_SECRET

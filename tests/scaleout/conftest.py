@@ -12,7 +12,7 @@ import pytest
 from taskpulse.config import Config
 from taskpulse.db.setup import migrate
 from tests.conftest import Account, make_config
-from tests.realtime.conftest import Tab, open_tab  # noqa: F401  (fixture for these tests)
+from tests.web.socket.conftest import Tab, open_tab  # noqa: F401  (fixture for these tests)
 from tests.scaleout.cluster import Cluster, make_cluster
 from tests.services import redis_url_or_skip
 

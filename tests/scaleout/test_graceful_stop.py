@@ -13,7 +13,7 @@ import aiohttp
 
 from taskpulse.config import ROOT
 from tests.conftest import TEST_SECRET
-from tests.realtime.conftest import Tab
+from tests.web.socket.conftest import Tab
 from tests.scaleout.cluster import Cluster
 
 

@@ -1,14 +1,20 @@
 """One process on Redis: events reach tabs through the channel, in order, and catch-up
-is exact while events keep coming (the buffered join of ``redis_manager``)."""
+is exact while events keep coming (the buffered join of ``redis_relay``)."""
 from __future__ import annotations
 
 import asyncio
 
 import pytest
 
-from taskpulse.keys import COORDINATOR, PUBLISHER, SIO
-from taskpulse.realtime.redis_manager import BroadcastPublisher, LogRedisManager
-from tests.realtime.conftest import add_task
+from taskpulse.keys import BATCH_READERS, PUBLISHER, RELAY, SIO
+from taskpulse.web.socket.publishing import BroadcastPublisher
+from taskpulse.web.socket.redis_relay import RedisRelay
+from taskpulse.protocol.events import TaskUpdated
+from tests.web.socket.conftest import add_task
+
+SAMPLE_TASK = {"id": "", "title": "", "description": "", "due_date": None, "priority": "medium",
+               "completed": False, "created_at": "2026-01-01T00:00:00.000Z",
+               "updated_at": "2026-01-01T00:00:00.000Z"}
 
 pytestmark = pytest.mark.redis
 
@@ -26,7 +32,7 @@ def key(event_id: str) -> tuple[int, int]:
 
 async def test_the_app_uses_redis_for_events(app):
     assert isinstance(app[PUBLISHER], BroadcastPublisher)
-    assert isinstance(app[SIO].manager, LogRedisManager)
+    assert isinstance(app[RELAY], RedisRelay)
 
 
 async def test_live_events_arrive_through_redis_in_order_on_every_tab(client, signup, open_tab):
@@ -65,8 +71,8 @@ async def test_no_gap_and_no_duplicate_when_events_are_published_during_catch_up
 
     async def keep_publishing(count: int) -> None:
         for n in range(count):
-            event = await publisher.publish(acct.user_id, "task_updated",
-                                            {"task": {**task, "title": f"v{n}"}})
+            event = await publisher.publish(acct.user_id,
+                                            TaskUpdated(task={**task, "title": f"v{n}"}))
             published.append(event.id)
 
     producer = asyncio.create_task(keep_publishing(400))
@@ -94,13 +100,13 @@ async def test_events_of_users_without_a_connection_here_are_skipped_unparsed(
         app, client, signup, open_tab):
     watched, other = await signup(), await signup()
     tab = await open_tab(watched)
-    manager = app[SIO].manager
-    before = manager.skipped
+    relay = app[RELAY]
+    before = relay.skipped
     for n in range(3):
         await add_task(client, other, f"unseen {n}")
     await add_task(client, watched, "seen")
     await tab.wait_stream(1)
-    assert manager.skipped - before == 3
+    assert relay.skipped - before == 3
     assert [d["task"]["title"] for _, d in tab.stream()] == ["seen"]
 
 
@@ -125,28 +131,28 @@ async def test_a_tab_that_leaves_takes_its_catch_up_mark_with_it(app, client, si
     """A mark is otherwise only dropped by the room's next event, which may never come."""
     acct = await signup()
     await add_task(client, acct, "before")
-    manager = app[SIO].manager
+    relay, manager = app[RELAY], app[SIO].manager
     room = f"user:{acct.user_id}"
     tab = await open_tab(acct)
-    assert manager._marks.get(room)
+    assert relay._marks.get(room)
     await tab.close()
     for _ in range(100):
         if not any(room in rooms for rooms in manager.rooms.values()):
             break
         await asyncio.sleep(0.02)
-    assert room not in manager._marks
+    assert room not in relay._marks
 
 
 async def test_the_reconnect_task_after_a_renewed_subscription_is_kept_until_done(
         app, signup, open_tab):
     tab = await open_tab(await signup())
-    manager = app[SIO].manager
-    assert manager.subscribed.is_set()
-    manager._subscription_confirmed()          # as after a lost and renewed subscription
-    (task,) = manager.background
+    relay = app[RELAY]
+    assert relay.subscribed.is_set()
+    relay._subscription_confirmed()          # as after a lost and renewed subscription
+    (task,) = relay.background
     await task
     await asyncio.wait_for(tab.disconnected.wait(), 10)
-    assert not manager.background
+    assert not relay.background
 
 
 async def test_events_appended_together_reach_every_tab_once_and_in_id_order(
@@ -164,8 +170,8 @@ async def test_events_appended_together_reach_every_tab_once_and_in_id_order(
     async def producer(user_id: str, name: str) -> list[str]:
         ids = []
         for n in range(20):
-            event = await publisher.publish(user_id, "task_updated",
-                                            {"task": {"id": f"{name}-{n}", "title": name}})
+            event = await publisher.publish(user_id, TaskUpdated(
+                task={**SAMPLE_TASK, "id": f"{name}-{n}", "title": name}))
             ids.append(event.id)
         return ids
 
@@ -183,16 +189,16 @@ async def test_events_appended_together_reach_every_tab_once_and_in_id_order(
 
 async def test_a_process_stops_batching_while_an_older_one_shares_the_channel(
         app, signup, open_tab, redis_client):
-    coordinator, log = app[COORDINATOR], app[PUBLISHER].log
-    await open_tab(await signup())         # the first connection subscribes the process
-    assert await app[SIO].manager.wait_subscribed()
-    await coordinator.beat()
+    readers, log = app[BATCH_READERS], app[PUBLISHER].log
+    await open_tab(await signup())
+    assert await app[RELAY].wait_subscribed()
+    await readers.refresh()
     assert log.batch_messages
     older = redis_client.pubsub()          # a process of a version before batches
-    await older.subscribe(app[SIO].manager.channel)
+    await older.subscribe(app[RELAY].channel)
     await older.get_message(timeout=1)
-    await coordinator.beat()
+    await readers.refresh()
     assert not log.batch_messages
     await older.aclose()
-    await coordinator.beat()
+    await readers.refresh()
     assert log.batch_messages

@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 import pytest
 
-from taskpulse.realtime.eventlog import parse_id
-from taskpulse.realtime.redis_log import (LOG_HOST_ID, RedisEventLog, all_read_batches,
-                                          broadcast_frame, forget_reader, readers_key)
+from taskpulse.delivery.event_log import parse_id
+from taskpulse.delivery.batch_readers import all_read_batches, forget_reader, readers_key
+from taskpulse.delivery.redis_log import LOG_HOST_ID, RedisEventLog, broadcast_frame
 
 pytestmark = pytest.mark.redis
 

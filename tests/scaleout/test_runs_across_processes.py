@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from tests.conftest import Account
-from tests.realtime.conftest import Tab
+from tests.web.socket.conftest import Tab
 from tests.scaleout.cluster import sequence
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]

@@ -8,6 +8,7 @@ import pytest
 
 from taskpulse.db.models import Task
 from taskpulse.keys import EVENT_LOG, TASKS
+from taskpulse.protocol.events import TaskData
 from taskpulse.tasks.schemas import TaskCreate, TaskUpdate
 from taskpulse.tasks.service import TaskNotFound
 
@@ -66,6 +67,6 @@ async def test_a_double_delete_publishes_task_deleted_once(app, client, signup):
     outcomes = await asyncio.gather(
         *(service.delete(acct.user_id, str(task.id)) for _ in range(2)),
         return_exceptions=True)
-    assert sum(isinstance(o, dict) for o in outcomes) == 1
+    assert sum(isinstance(o, TaskData) for o in outcomes) == 1
     assert sum(isinstance(o, TaskNotFound) for o in outcomes) == 1
     assert [n for n, _ in await events(app, acct.user_id)].count("task_deleted") == 1

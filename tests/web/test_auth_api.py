@@ -10,7 +10,7 @@ import pytest
 from taskpulse.app import create_app
 from taskpulse.db.models import User
 from taskpulse.keys import TOKENS
-from taskpulse.web.auth import COOKIE_NAME
+from taskpulse.web.credentials import COOKIE_NAME
 from tests.conftest import TEST_SECRET
 from tests.web.api_helpers import error_of, tasks_url
 

@@ -8,7 +8,7 @@ import pytest
 from yarl import URL
 
 from taskpulse.keys import TOKENS
-from taskpulse.web.auth import COOKIE_NAME
+from taskpulse.web.credentials import COOKIE_NAME
 from tests.web.pages_helpers import PASSWORD, csrf_of, field_errors, sign_up_page
 
 

@@ -10,7 +10,8 @@ from taskpulse.app import create_app
 from taskpulse.auth.tokens import SOCKET
 from taskpulse.config import ROOT
 from taskpulse.keys import EVENT_LOG, TOKENS
-from taskpulse.realtime.events import CLIENT_EVENTS, NAMESPACE, SERVER_EVENTS
+from taskpulse.protocol.events import NAMESPACE, SERVER_EVENTS
+from taskpulse.protocol.requests import CLIENT_EVENTS
 from tests.conftest import make_config
 from tests.web.pages_helpers import meta, post_form, sign_up_page
 

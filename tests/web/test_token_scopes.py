@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from taskpulse.keys import TOKENS
-from taskpulse.web.auth import COOKIE_NAME
+from taskpulse.web.credentials import COOKIE_NAME
 from tests.web.api_helpers import error_of
 from tests.web.pages_helpers import meta, sign_up_page
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class ChatError(Exception):
@@ -36,7 +36,24 @@ class RunResult:
     error: str | None = None           # the agent_error code when status is error/interrupted
 
 
+class RunPeers(Protocol):
+    """What the agent asks of the other processes (Redis; see ``coordination``)."""
+
+    def start_lock(self, user_id: str) -> Any:
+        """An async context manager held while a run of ``user_id`` is being started."""
+
+    async def cancel(self, user_id: str, run_id: str) -> bool:
+        """Cancel a run of another process; False when no live process runs it."""
+
+    async def stop_conversation(self, user_id: str, conversation_id: str) -> None:
+        """Cancel the conversation's run on another process and wait for it to end."""
+
+
 class AgentAPI(Protocol):
+    """What the app's adapters and its process lifecycle may ask of the agent."""
+
+    process_id: str     # who runs a run (``Run.process_id``)
+
     async def start(self, user_id: str, message: str, conversation_id: str | None = None,
                     client_msg_id: str | None = None) -> RunStarted:
         """Validate, rate-limit, save the user message, start the run in the background."""
@@ -52,3 +69,15 @@ class AgentAPI(Protocol):
 
     async def stop_conversation(self, user_id: str, conversation_id: str) -> None:
         """Cancel the conversation's running run, if any, and wait for it to end."""
+
+    def use_peers(self, peers: RunPeers) -> None:
+        """Several processes: reach runs of the others through ``peers``."""
+
+    def refuse_new_runs(self) -> None:
+        """From now on ``start`` refuses with 503 ``unavailable`` (the server is stopping)."""
+
+    async def drain(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` for running runs; True if none is left."""
+
+    async def shutdown(self, timeout: float = 5.0) -> None:
+        """Stop every run of this process; each ends as interrupted."""

@@ -12,24 +12,24 @@ A run is executed by the process that started it (``Run.process_id``). Every pro
 * takes ``<prefix>:lock:start:<user id>`` while starting a run, so the chat limits and the
   one-run-per-conversation rule (checked against the shared database) hold across processes.
 
-The agent sees this through :class:`RunPeers`; this module sees the agent through
-:class:`LocalRuns`.
+The agent sees this through :class:`~taskpulse.agent.api.RunPeers`; this module sees the
+agent through :class:`LocalRuns`.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
 from taskpulse.agent.api import ChatError
-from taskpulse.agent.liveness import interrupt_orphaned_runs
+from taskpulse.agent.orphaned_runs import interrupt_orphaned_runs
 from taskpulse.db.models import Run
-from taskpulse.realtime.emitter import EventSink
-from taskpulse.realtime.redis_log import RedisEventLog, all_read_batches, forget_reader
+from taskpulse.delivery.publishing import EventSink
+from taskpulse.delivery.redis_log import RedisEventLog
 from taskpulse.tasks.service import parse_uuid
 
 if TYPE_CHECKING:
@@ -41,19 +41,6 @@ START_LOCK_SECONDS = 15.0        # longest a start may hold the lock (a safety n
 STOP_WAIT_SECONDS = 10.0
 
 
-class RunPeers(Protocol):
-    """What the agent service asks of the other processes."""
-
-    def start_lock(self, user_id: str) -> Any:
-        """An async context manager held while a run of ``user_id`` is being started."""
-
-    async def cancel(self, user_id: str, run_id: str) -> bool:
-        """Cancel a run of another process; False when no live process runs it."""
-
-    async def stop_conversation(self, user_id: str, conversation_id: str) -> None:
-        """Cancel the conversation's run on another process and wait for it to end."""
-
-
 class LocalRuns(Protocol):
     """What the coordinator asks of this process's agent service."""
     process_id: str
@@ -63,12 +50,9 @@ class LocalRuns(Protocol):
 
 class RunCoordinator:
     def __init__(self, redis: "Redis", prefix: str, agent: LocalRuns, sink: EventSink,
-                 event_log: RedisEventLog, heartbeat_seconds: float, channel: str,
-                 subscribed: Callable[[], bool]) -> None:
+                 event_log: RedisEventLog, heartbeat_seconds: float) -> None:
         self.redis = redis
         self.prefix = prefix
-        self.channel = channel          # Socket.IO's channel (see beat)...
-        self.subscribed = subscribed    # ...and whether this process listens on it yet
         self.agent = agent
         self.sink = sink
         self.event_log = event_log
@@ -132,13 +116,9 @@ class RunCoordinator:
     # ---- the background work ----------------------------------------------------------
 
     async def beat(self) -> None:
-        """Say this process is alive; and batch channel messages only while every process
-        on the channel reads them (an older one may still run during a rolling upgrade)."""
+        """Say this process is alive."""
         await self.redis.set(self.beat_key(self.process_id), "1",
                              px=int(self.interval * 3000))
-        self.event_log.batch_messages = await all_read_batches(
-            self.redis, self.prefix, self.process_id, self.channel, self.interval * 3,
-            self.subscribed())
 
     async def sweep(self) -> int:
         return await interrupt_orphaned_runs(self.redis, self.beat_key, self.process_id,
@@ -193,6 +173,5 @@ class RunCoordinator:
         self._tasks = []
         try:
             await self.redis.delete(self.beat_key(self.process_id))
-            await forget_reader(self.redis, self.prefix, self.process_id)
         except Exception:
             log.exception("could not remove the heartbeat")

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from taskpulse.agent.tools import result_json
-from taskpulse.db.statements import RECENT_MESSAGES, from_json, tool_calls_of_runs
+from taskpulse.db.sql.common import RECENT_MESSAGES, tool_calls_of_runs
+from taskpulse.db.sql.statement import from_json
 
 MAX_MESSAGES = 200
 

@@ -2,7 +2,7 @@
 
 Only the user's own messages count (assistant replies do not). The check runs under the
 user's lock together with saving the new message, so a burst cannot slip past it; the
-database is asked together with the conversation checks (``db.statements.CHAT_CHECKS``).
+database is asked together with the conversation checks (``db.sql.common.CHAT_CHECKS``).
 """
 from __future__ import annotations
 

@@ -18,17 +18,17 @@ from typing import Any
 from taskpulse.agent.api import RunResult
 from taskpulse.agent.history import load_history
 from taskpulse.agent.prompts import system_message
-from taskpulse.agent.records import message_fields
+from taskpulse.agent.chat_views import message_fields
 from taskpulse.agent.steps import StepRecord, failure, tool_step
-from taskpulse.agent.streaming import ShieldedEmitter, TokenBatcher
+from taskpulse.agent.reply_batching import ShieldedEmitter, ReplyBatcher
 from taskpulse.agent.tool_schemas import TOOL_SCHEMAS
 from taskpulse.agent.tools import ToolContext, result_json, run_tool
 from taskpulse.config import Config
 from taskpulse.db.run_writes import add_tool_call, end_run
 from taskpulse.llm.base import LLMError, LLMProvider, ToolCallRequest
-from taskpulse.realtime.emitter import EventSink, RunEmitter
-from taskpulse.realtime.events import (AgentCancelled, AgentDone, AgentError, AgentThinking,
-                                       MessageCreated)
+from taskpulse.delivery.publishing import EventSink, RunEmitter
+from taskpulse.protocol.events import (AgentCancelled, AgentDone, AgentError, AgentThinking,
+                                       ChatMessage, MessageCreated)
 from taskpulse.tasks.service import TaskService
 
 log = logging.getLogger(__name__)
@@ -84,14 +84,14 @@ class AgentRunner:
     async def run(self, state: RunState) -> RunResult:
         emitter = ShieldedEmitter(RunEmitter(self.sink, state.user_id, state.run_id,
                                              state.conversation_id))
-        batcher = TokenBatcher(emitter, self.config.agent_token_batch_ms,
+        batcher = ReplyBatcher(emitter, self.config.agent_token_batch_ms,
                                self.config.agent_token_batch_chars)
         try:
             try:
                 async with asyncio.timeout(self.config.agent_run_timeout_seconds):
                     if state.user_message is not None:
                         await self._publish_message(state, state.user_message)
-                    await emitter.emit(AgentThinking.name, message="Processing your request...")
+                    await emitter.emit(AgentThinking, message="Processing your request...")
                     await self._rounds(state, emitter, batcher)
             except asyncio.CancelledError:
                 task = asyncio.current_task()
@@ -139,7 +139,7 @@ class AgentRunner:
     # ---- the model/tool loop ----------------------------------------------------------
 
     async def _rounds(self, state: RunState, emitter: ShieldedEmitter,
-                      batcher: TokenBatcher) -> None:
+                      batcher: ReplyBatcher) -> None:
         today = datetime.now(timezone.utc).date()
         history = state.history
         if history is None:
@@ -172,7 +172,7 @@ class AgentRunner:
                                  "content": result_json(result)})
 
     async def _model_turn(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]],
-                          state: RunState, batcher: TokenBatcher
+                          state: RunState, batcher: ReplyBatcher
                           ) -> tuple[str, list[ToolCallRequest]]:
         text: list[str] = []
         calls: list[ToolCallRequest] = []
@@ -247,9 +247,9 @@ class AgentRunner:
         return changed, data
 
     async def _publish_message(self, state: RunState, data: dict[str, Any]) -> None:
-        await asyncio.shield(self.sink.publish(state.user_id, MessageCreated.name, {
-            "conversation_id": state.conversation_id, "run_id": state.run_id,
-            "message": data}))
+        await asyncio.shield(self.sink.publish(state.user_id, MessageCreated(
+            conversation_id=state.conversation_id, run_id=state.run_id,
+            message=ChatMessage(**data))))
 
     def _result(self, state: RunState, status: str, response: str,
                 message: dict[str, Any] | None, error: str | None = None) -> RunResult:
@@ -261,7 +261,7 @@ class AgentRunner:
         changed, message = await self._end(state, "done", reply=content)
         if not changed or message is None:
             return self._result(state, "interrupted", content, message, "interrupted")
-        await emitter.emit(AgentDone.name, message="Done!", message_id=message["id"],
+        await emitter.emit(AgentDone, message="Done!", message_id=message["id"],
                            content=content)
         return self._result(state, "done", content, message)
 
@@ -270,7 +270,7 @@ class AgentRunner:
         changed, message = await self._end(state, "cancelled", reply=content or None)
         if not changed:
             return self._result(state, "interrupted", content, message, "interrupted")
-        await emitter.emit(AgentCancelled.name, message="Cancelled",
+        await emitter.emit(AgentCancelled, message="Cancelled",
                            message_id=message["id"] if message else None, content=content)
         return self._result(state, "cancelled", content, message)
 
@@ -280,5 +280,5 @@ class AgentRunner:
         changed, _ = await self._end(state, status, code)
         if not changed:
             return self._result(state, "interrupted", text, None, "interrupted")
-        await emitter.emit(AgentError.name, code=code, message=text)
+        await emitter.emit(AgentError, code=code, message=text)
         return self._result(state, status, text, None, code)

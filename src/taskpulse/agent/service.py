@@ -12,32 +12,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
-from weakref import WeakValueDictionary
 
 from aiohttp import web
 
-from taskpulse.agent.api import ChatError, RunResult, RunStarted
+from taskpulse.agent.api import ChatError, RunPeers, RunResult, RunStarted
 from taskpulse.agent.inputs import clean_client_msg_id, clean_message, conversation_title
 from taskpulse.agent.limits import ChatLimits
-from taskpulse.agent.records import message_dict, message_fields, tool_call_summary
-from taskpulse.agent.recovery import mark_interrupted_runs, new_process_id
+from taskpulse.agent.chat_views import message_dict, message_fields, tool_call_summary
+from taskpulse.agent.restart_cleanup import mark_interrupted_runs, new_process_id
 from taskpulse.agent.runner import FRIENDLY_ERRORS, AgentRunner, RunState
 from taskpulse.config import Config
 from taskpulse.db.models import Message, Run, ToolCall
 from taskpulse.db.run_writes import start_run
-from taskpulse.db.statements import CHAT_CHECKS, as_datetime
-from taskpulse.keys import AGENT
+from taskpulse.db.sql.common import CHAT_CHECKS
+from taskpulse.db.sql.statement import as_datetime
 from taskpulse.llm.base import LLMProvider
-from taskpulse.realtime.emitter import EventSink
+from taskpulse.delivery.publishing import EventSink
+from taskpulse.delivery.user_locks import UserLocks
 from taskpulse.tasks.service import TaskService, parse_uuid
-
-if TYPE_CHECKING:
-    from taskpulse.agent.coordination import RunPeers
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +59,12 @@ class AgentService:
         self.process_id = new_process_id()
         self._runs: dict[str, _Handle] = {}
         self._active: dict[str, str] = {}           # conversation id -> run id
-        self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+        self._lock = UserLocks()      # one start at a time per user
         self._closing = False
         self.peers: RunPeers | None = None   # the other processes (Redis; see coordination)
 
-    def _lock(self, user_id: str) -> asyncio.Lock:
-        lock = self._locks.get(user_id)
-        if lock is None:
-            lock = self._locks[user_id] = asyncio.Lock()
-        return lock
+    def use_peers(self, peers: RunPeers) -> None:
+        self.peers = peers
 
     # ---- AgentAPI ---------------------------------------------------------------------
 
@@ -257,10 +250,11 @@ class AgentService:
             await asyncio.wait(results, timeout=timeout)
 
 
-async def agent_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Recover crashed runs at start-up; interrupt this process's runs at shutdown."""
-    agent = app[AGENT]
-    assert isinstance(agent, AgentService)
-    await agent.startup()
-    yield
-    await agent.shutdown()
+def agent_ctx(agent: AgentService) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup context: recover crashed runs at start-up; interrupt this process's runs
+    at shutdown."""
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        await agent.startup()
+        yield
+        await agent.shutdown()
+    return ctx

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from taskpulse.agent.wording import complete_message, starting_message
-from taskpulse.realtime.emitter import Emitter
-from taskpulse.realtime.events import ToolComplete, ToolError, ToolProgress, ToolStarting
+from taskpulse.delivery.publishing import Emitter
+from taskpulse.protocol.events import ToolComplete, ToolError, ToolProgress, ToolStarting
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class ToolStep:
 
     async def progress(self, message: str, count: int | None = None,
                        total: int | None = None) -> None:
-        await self.emitter.emit(ToolProgress.name, tool=self.tool, call_id=self.call_id,
+        await self.emitter.emit(ToolProgress, tool=self.tool, call_id=self.call_id,
                                 message=message, count=count, total=total)
 
     def finish(self, result: dict[str, Any]) -> None:
@@ -73,13 +73,13 @@ class ToolStep:
         if self.result.get("success") is False:
             self.ok = False
             self.message = str(self.result.get("message") or f"Error in {self.tool}")
-            await self.emitter.emit(ToolError.name, tool=self.tool, call_id=self.call_id,
+            await self.emitter.emit(ToolError, tool=self.tool, call_id=self.call_id,
                                     message=self.message,
                                     error=str(self.result.get("error") or "failed"))
         else:
             self.ok = True
             self.message = complete_message(self.tool, self.result)
-            await self.emitter.emit(ToolComplete.name, tool=self.tool, call_id=self.call_id,
+            await self.emitter.emit(ToolComplete, tool=self.tool, call_id=self.call_id,
                                     message=self.message, result=self.result)
 
 
@@ -87,7 +87,7 @@ class ToolStep:
 async def tool_step(emitter: Emitter, tool: str, call_id: str, arguments: dict[str, Any],
                     recorder: Recorder | None = None) -> AsyncIterator[ToolStep]:
     step = ToolStep(emitter, tool, call_id, arguments)
-    await emitter.emit(ToolStarting.name, tool=tool, call_id=call_id,
+    await emitter.emit(ToolStarting, tool=tool, call_id=call_id,
                        message=starting_message(tool, arguments), arguments=arguments)
     started = time.monotonic()
     cancelled: asyncio.CancelledError | None = None

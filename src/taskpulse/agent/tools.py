@@ -23,6 +23,7 @@ from taskpulse.tasks.dates import describe_due, parse_due_date
 from taskpulse.tasks.lookup import AmbiguousTask, resolve_task
 from taskpulse.tasks.schemas import Priority, TaskCreate, TaskQuery, TaskUpdate
 from taskpulse.tasks.service import TaskNotFound, TaskService
+from taskpulse.tasks.views import task_brief
 
 PRIORITY_WORDS = {"low": "low", "minor": "low", "routine": "low", "1": "low",
                   "medium": "medium", "med": "medium", "normal": "medium", "2": "medium",
@@ -42,16 +43,6 @@ class ToolContext:
     conversation_id: str
     tasks: TaskService
     today: date
-
-
-def task_view(task: Task) -> dict[str, Any]:
-    """The compact task shape tool results carry (what the model needs, nothing more)."""
-    view: dict[str, Any] = {"id": str(task.id), "title": task.title,
-                            "due_date": task.due_date.isoformat() if task.due_date else None,
-                            "priority": task.priority, "completed": task.completed}
-    if task.description:
-        view["description"] = task.description
-    return view
 
 
 def _priority(value: str | None) -> Priority | None:
@@ -89,7 +80,7 @@ async def add_task(ctx: ToolContext, a: AddTaskArgs, step: ToolStep) -> dict[str
     data = TaskCreate(title=a.title, description=a.description, due_date=_due(a.due_date,
                       ctx.today), priority=_priority(a.priority) or "medium")
     task = await ctx.tasks.create(ctx.user_id, data)
-    return {"success": True, "task": task_view(task),
+    return {"success": True, "task": task_brief(task),
             "message": f'Added "{task.title}"{_describe(task, ctx.today)}.'}
 
 
@@ -100,7 +91,7 @@ async def list_tasks(ctx: ToolContext, a: ListTasksArgs, step: ToolStep) -> dict
     done = sum(1 for t in tasks if t.completed)
     summary = (f"Found {plural(len(tasks))} ({len(tasks) - done} pending, {done} completed)"
                if tasks else "No tasks found")
-    return {"success": True, "tasks": [task_view(t) for t in tasks], "total": len(tasks),
+    return {"success": True, "tasks": [task_brief(t) for t in tasks], "total": len(tasks),
             "pending": len(tasks) - done, "completed": done, "status": a.status,
             "summary": summary, "message": summary}
 
@@ -130,11 +121,11 @@ async def update_task(ctx: ToolContext, a: UpdateTaskArgs, step: ToolStep) -> di
         if len(a.model_fields_set - {"task"}) == 0:
             raise ToolInputError("Say what to change: title, description, due date or "
                                  "priority.")
-        return {"success": True, "task": task_view(task), "changes": [],
+        return {"success": True, "task": task_brief(task), "changes": [],
                 "message": f'"{task.title}" already looks like that; nothing changed.'}
     old_title = task.title
     task = await ctx.tasks.update(ctx.user_id, str(task.id), TaskUpdate(**changes))
-    return {"success": True, "task": task_view(task), "changes": sorted(changes),
+    return {"success": True, "task": task_brief(task), "changes": sorted(changes),
             "message": f'Updated "{old_title}": ' + ", ".join(said) + "."}
 
 
@@ -144,17 +135,17 @@ async def complete_task(ctx: ToolContext, a: CompleteTaskArgs, step: ToolStep
     state = "done" if a.completed else "not done"
     old = "completed" if task.completed else "pending"
     if task.completed == a.completed:
-        return {"success": True, "task": task_view(task), "old_status": old,
+        return {"success": True, "task": task_brief(task), "old_status": old,
                 "new_status": old, "message": f'"{task.title}" was already {state}.'}
     task = await ctx.tasks.set_completed(ctx.user_id, str(task.id), a.completed)
-    return {"success": True, "task": task_view(task), "old_status": old,
+    return {"success": True, "task": task_brief(task), "old_status": old,
             "new_status": "completed" if a.completed else "pending",
             "message": f'Marked "{task.title}" as {state}.'}
 
 
 async def delete_task(ctx: ToolContext, a: DeleteTaskArgs, step: ToolStep) -> dict[str, Any]:
     task = await _find(ctx, a.task)
-    view = task_view(task)
+    view = task_brief(task)
     await ctx.tasks.delete(ctx.user_id, str(task.id))
     return {"success": True, "task": view, "message": f'Deleted "{task.title}".'}
 
@@ -251,7 +242,7 @@ async def run_tool(ctx: ToolContext, tool: str, arguments: dict[str, Any],
         names = ", ".join(f'"{t.title}"' for t in exc.matches[:5])
         return failure("ambiguous", f'More than one task matches "{exc.ref}": {names}. '
                                     "Which one do you mean?",
-                       matches=[task_view(t) for t in exc.matches[:10]])
+                       matches=[task_brief(t) for t in exc.matches[:10]])
 
 
 def result_json(result: dict[str, Any]) -> str:

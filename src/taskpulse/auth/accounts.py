@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 
 from taskpulse.auth.passwords import hash_password, verify_password
 from taskpulse.db.models import User
+from taskpulse.protocol.timestamps import iso_utc
 from taskpulse.tasks.schemas import PlainText
 
 
@@ -44,7 +45,12 @@ class LoginIn(BaseModel):
 
 def user_to_dict(user: User) -> dict[str, Any]:
     return {"id": str(user.id), "email": user.email, "name": user.name,
-            "created_at": user.created_at.isoformat()}
+            "created_at": iso_utc(user.created_at)}
+
+
+async def find_user(user_id: str) -> User | None:
+    """The account of a verified token's user (None: deleted since)."""
+    return await User.get_or_none(id=user_id)
 
 
 async def create_user(data: SignupIn) -> User:

@@ -8,21 +8,20 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import Any
 
 from tortoise import timezone as tz
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from taskpulse.db.models import Task
-from taskpulse.realtime.events import TaskCreated, TaskDeleted, TaskUpdated
+from taskpulse.delivery.publishing import EventSink
+from taskpulse.protocol.events import (StreamEvent, TaskCreated, TaskData, TaskDeleted,
+                                       TaskUpdated)
 from taskpulse.tasks.schemas import StatusFilter, TaskCreate, TaskQuery, TaskUpdate
+from taskpulse.tasks.views import task_data
 
 log = logging.getLogger(__name__)
-
-
-class EventSink(Protocol):
-    async def publish(self, user_id: str, name: str, data: dict[str, Any]) -> Any: ...
 
 
 class TaskNotFound(LookupError):
@@ -38,24 +37,6 @@ class BulkResult:
     changed: int     # tasks changed (or deleted)
     skipped: int     # matched the filter but were already in the wanted state
     total: int       # matched the filter
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z")
-
-
-def task_to_dict(task: Task) -> dict[str, Any]:
-    return {
-        "id": str(task.id),
-        "title": task.title,
-        "description": task.description,
-        "due_date": task.due_date.isoformat() if task.due_date else None,
-        "priority": task.priority,
-        "completed": task.completed,
-        "created_at": _iso(task.created_at),
-        "updated_at": _iso(task.updated_at),
-    }
 
 
 def _sort_key(task: Task) -> tuple[bool, date, float]:
@@ -74,10 +55,10 @@ class TaskService:
     def __init__(self, sink: EventSink) -> None:
         self._sink = sink
 
-    async def _publish(self, user_id: str, name: str, data: dict[str, Any]) -> None:
+    async def _publish(self, user_id: str, event: StreamEvent) -> None:
         # Shielded: a cancelled caller (an agent run being stopped) must not lose the
         # event of a change that is already saved.
-        await asyncio.shield(self._sink.publish(str(user_id), name, data))
+        await asyncio.shield(self._sink.publish(str(user_id), event))
 
     async def list(self, user_id: str, query: TaskQuery | None = None) -> list[Task]:
         query = query or TaskQuery()
@@ -108,7 +89,7 @@ class TaskService:
 
     async def create(self, user_id: str, data: TaskCreate) -> Task:
         task = await Task.create(owner_id=user_id, **data.model_dump())
-        await self._publish(user_id, TaskCreated.name, {"task": task_to_dict(task)})
+        await self._publish(user_id, TaskCreated(task=task_data(task)))
         return task
 
     async def update(self, user_id: str, task_id: str, data: TaskUpdate | TaskCreate) -> Task:
@@ -123,19 +104,18 @@ class TaskService:
                 return task
             if not await self._save_if_there(task, changed):
                 raise TaskNotFound(task_id)      # deleted meanwhile
-        await self._publish(user_id, TaskUpdated.name, {"task": task_to_dict(task)})
+        await self._publish(user_id, TaskUpdated(task=task_data(task)))
         return task
 
     async def set_completed(self, user_id: str, task_id: str, completed: bool) -> Task:
         return await self.update(user_id, task_id, TaskUpdate(completed=completed))
 
-    async def delete(self, user_id: str, task_id: str) -> dict[str, Any]:
+    async def delete(self, user_id: str, task_id: str) -> TaskData:
         task = await self.get(user_id, task_id)
-        snapshot = task_to_dict(task)
+        snapshot = task_data(task)
         if not await Task.filter(id=task.id).delete():
             raise TaskNotFound(task_id)          # deleted meanwhile: its event went out then
-        await self._publish(user_id, TaskDeleted.name,
-                            {"task_id": snapshot["id"], "task": snapshot})
+        await self._publish(user_id, TaskDeleted(task_id=snapshot.id, task=snapshot))
         return snapshot
 
     @staticmethod
@@ -170,7 +150,7 @@ class TaskService:
             if await self._save_if_there(task, {"completed": completed},
                                          completed=not completed):
                 changed += 1
-                await self._publish(user_id, TaskUpdated.name, {"task": task_to_dict(task)})
+                await self._publish(user_id, TaskUpdated(task=task_data(task)))
             elif await Task.filter(id=task.id).exists():
                 skipped += 1
             else:
@@ -185,11 +165,10 @@ class TaskService:
         targets = await self._matching(user_id, status)
         deleted = 0
         for done, task in enumerate(targets, start=1):
-            snapshot = task_to_dict(task)
+            snapshot = task_data(task)
             if await Task.filter(id=task.id).delete():   # not if deleted meanwhile
                 deleted += 1
-                await self._publish(user_id, TaskDeleted.name,
-                                    {"task_id": snapshot["id"], "task": snapshot})
+                await self._publish(user_id, TaskDeleted(task_id=snapshot.id, task=snapshot))
             if progress is not None:
                 await progress(done, len(targets))
         return BulkResult(deleted, 0, deleted)

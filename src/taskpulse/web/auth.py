@@ -2,42 +2,15 @@
 from __future__ import annotations
 
 import uuid
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from taskpulse.auth.tokens import TokenError
-from taskpulse.keys import CONFIG, TOKENS, USER_ID
+from taskpulse.keys import TOKENS, USER_ID
+from taskpulse.web.credentials import same_origin, token_from_request
 from taskpulse.web.errors import api_error
 
-COOKIE_NAME = "taskpulse_token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
-
-def token_from_request(request: web.Request) -> tuple[str | None, bool]:
-    """The token and whether it came from the cookie."""
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
-            return "", False   # present but malformed -> token_invalid
-        return value.strip(), False
-    cookie = request.cookies.get(COOKIE_NAME)
-    return (cookie, True) if cookie else (None, False)
-
-
-def same_origin(request: web.Request) -> bool:
-    """True when the Origin (or Referer) header names this site or a configured origin."""
-    source = request.headers.get("Origin") or request.headers.get("Referer")
-    if not source:
-        return False
-    parts = urlsplit(source)
-    if not parts.scheme or not parts.netloc:
-        return False   # "null" (sandboxed or privacy-sensitive contexts) or garbage
-    if parts.netloc.lower() == request.host.lower():
-        return True
-    origin = f"{parts.scheme}://{parts.netloc}".lower()
-    return origin in (o.rstrip("/").lower() for o in request.app[CONFIG].cors_allowed_origins)
 
 
 def refuse_foreign_origin(request: web.Request) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from taskpulse.auth.accounts import (AccountError, LoginIn, SignupIn, check_login, create_user,
-                                     user_to_dict)
+                                     find_user, user_to_dict)
 from taskpulse.auth.throttle import Throttle
 from taskpulse.db.models import User
 from taskpulse.keys import CONFIG, LOGIN_THROTTLE, TOKENS
-from taskpulse.web.auth import COOKIE_NAME, authenticate, refuse_foreign_origin
+from taskpulse.web.auth import authenticate, refuse_foreign_origin
+from taskpulse.web.credentials import COOKIE_NAME
 from taskpulse.web.errors import ApiError, api_error, parse_json
 from taskpulse.web.proxies import client_address
 
@@ -98,7 +99,7 @@ async def logout(request: web.Request) -> web.Response:
 
 async def _current_user(request: web.Request) -> User:
     user_id = authenticate(request)
-    user = await User.get_or_none(id=user_id)
+    user = await find_user(user_id)
     if user is None:
         api_error(401, "token_invalid", "This account no longer exists.")
     return user

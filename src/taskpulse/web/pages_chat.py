@@ -18,8 +18,10 @@ from aiohttp import web
 
 from taskpulse.auth.tokens import SOCKET
 from taskpulse.keys import TOKENS
-from taskpulse.realtime.events import CLIENT_EVENTS, NAMESPACE, PROTOCOL_VERSION, SERVER_EVENTS
-from taskpulse.web.auth import authenticate, token_from_request
+from taskpulse.protocol.events import NAMESPACE, PROTOCOL_VERSION, SERVER_EVENTS
+from taskpulse.protocol.requests import CLIENT_EVENTS
+from taskpulse.web.auth import authenticate
+from taskpulse.web.credentials import token_from_request
 from taskpulse.web.pages_common import (render, require_session, socket_context,
                                         socket_token_ttl)
 
@@ -46,7 +48,7 @@ def protocol_module() -> str:
     server = {e.name: e.name for e in SERVER_EVENTS}
     client = {e.name: e.name for e in CLIENT_EVENTS}
     return (
-        "// Generated from taskpulse.realtime.events: the Socket.IO protocol's names.\n"
+        "// Generated from taskpulse.protocol.events: the Socket.IO protocol's names.\n"
         f"export const PROTOCOL_VERSION = {PROTOCOL_VERSION};\n"
         f"export const NAMESPACE = {json.dumps(NAMESPACE)};\n"
         f"export const EV = Object.freeze({json.dumps(server, indent=1)});\n"

@@ -20,10 +20,11 @@ import aiohttp_jinja2
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from taskpulse.auth.accounts import find_user
 from taskpulse.auth.tokens import SOCKET, Claims, TokenError
 from taskpulse.db.models import User
 from taskpulse.keys import CONFIG, EVENT_LOG, TOKENS
-from taskpulse.web.auth import COOKIE_NAME, same_origin
+from taskpulse.web.credentials import COOKIE_NAME, same_origin
 from taskpulse.web.auth_api import clear_session_cookie
 from taskpulse.web.errors import ApiError
 
@@ -62,7 +63,7 @@ async def page_session(request: web.Request) -> Session | None:
         claims = request.app[TOKENS].verify(token)
     except TokenError:
         return None
-    user = await User.get_or_none(id=claims.user_id)
+    user = await find_user(claims.user_id)
     return Session(user, token, claims) if user is not None else None
 
 

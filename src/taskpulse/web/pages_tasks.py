@@ -14,7 +14,8 @@ from aiohttp import web
 from taskpulse.keys import TASKS
 from taskpulse.tasks.dates import relative_day
 from taskpulse.tasks.schemas import TaskCreate, TaskQuery, TaskUpdate
-from taskpulse.tasks.service import TaskNotFound, task_to_dict
+from taskpulse.tasks.service import TaskNotFound
+from taskpulse.tasks.views import task_dict
 from taskpulse.web.pages_common import (Session, check_form, page_error, render,
                                         require_session, see_other, socket_context,
                                         validate_form)
@@ -62,7 +63,7 @@ async def _board(request: web.Request, session: Session, status: str, *,
                  ) -> web.Response:
     socket = await socket_context(request, session)  # stream position before the data
     service = request.app[TASKS]
-    every = [task_to_dict(t) for t in await service.list(
+    every = [task_dict(t) for t in await service.list(
         session.user_id, TaskQuery(limit=500))]
     today = date.today()
     shown = [{**t, "due": due_label(t["due_date"], t["completed"], today)} for t in every

@@ -12,7 +12,8 @@ from tortoise.exceptions import IntegrityError
 
 from taskpulse.keys import TASKS
 from taskpulse.tasks.schemas import TaskComplete, TaskCreate, TaskQuery, TaskUpdate
-from taskpulse.tasks.service import TaskNotFound, task_to_dict
+from taskpulse.tasks.service import TaskNotFound
+from taskpulse.tasks.views import task_dict
 from taskpulse.web.auth import require_path_user
 from taskpulse.web.errors import api_error, parse_json, parse_query
 
@@ -27,7 +28,7 @@ async def list_tasks(request: web.Request) -> web.Response:
     service = request.app[TASKS]
     tasks = await service.list(user_id, query)
     counts = await service.counts(user_id)
-    return web.json_response({"tasks": [task_to_dict(t) for t in tasks], **counts})
+    return web.json_response({"tasks": [task_dict(t) for t in tasks], **counts})
 
 
 async def create_task(request: web.Request) -> web.Response:
@@ -37,7 +38,7 @@ async def create_task(request: web.Request) -> web.Response:
         task = await request.app[TASKS].create(user_id, data)
     except IntegrityError:   # a valid token for an account that was deleted since
         api_error(401, "token_invalid", "This account no longer exists.")
-    return web.json_response({"task": task_to_dict(task)}, status=201)
+    return web.json_response({"task": task_dict(task)}, status=201)
 
 
 async def get_task(request: web.Request) -> web.Response:
@@ -46,7 +47,7 @@ async def get_task(request: web.Request) -> web.Response:
         task = await request.app[TASKS].get(user_id, request.match_info["task_id"])
     except TaskNotFound:
         _not_found()
-    return web.json_response({"task": task_to_dict(task)})
+    return web.json_response({"task": task_dict(task)})
 
 
 async def _update(request: web.Request,
@@ -57,7 +58,7 @@ async def _update(request: web.Request,
         task = await request.app[TASKS].update(user_id, request.match_info["task_id"], data)
     except TaskNotFound:
         _not_found()
-    return web.json_response({"task": task_to_dict(task)})
+    return web.json_response({"task": task_dict(task)})
 
 
 async def replace_task(request: web.Request) -> web.Response:
@@ -77,7 +78,7 @@ async def complete_task(request: web.Request) -> web.Response:
             user_id, request.match_info["task_id"], data.completed)
     except TaskNotFound:
         _not_found()
-    return web.json_response({"task": task_to_dict(task)})
+    return web.json_response({"task": task_dict(task)})
 
 
 async def delete_task(request: web.Request) -> web.Response:
@@ -86,4 +87,4 @@ async def delete_task(request: web.Request) -> web.Response:
         snapshot = await request.app[TASKS].delete(user_id, request.match_info["task_id"])
     except TaskNotFound:
         _not_found()
-    return web.json_response({"task": snapshot})
+    return web.json_response({"task": snapshot.model_dump()})

@@ -1,1 +1,0 @@
-"""Real-time delivery over Socket.IO: server, namespace, rooms, emitter and event log."""

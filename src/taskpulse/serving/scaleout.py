@@ -1,0 +1,44 @@
+"""Wiring for several processes (``redis_url`` set); nothing happens without Redis.
+
+``setup_realtime`` already put the event log and the event relay in Redis. Here the
+login throttle becomes the shared one and the agent gets its :class:`RunCoordinator`
+(cross-process cancel, start lock, heartbeat and dead-process recovery). Call
+:func:`setup_scaleout` after the agent is created and before its cleanup context is
+added, so the coordinator starts before the agent and stops after it.
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from taskpulse.agent.coordination import RunCoordinator
+from taskpulse.auth.redis_throttle import RedisThrottle
+from taskpulse.delivery.redis_log import RedisEventLog
+from taskpulse.keys import AGENT, CONFIG, COORDINATOR, EVENT_LOG, LOGIN_THROTTLE, PUBLISHER, REDIS
+
+
+def setup_scaleout(app: web.Application) -> None:
+    redis = app.get(REDIS)
+    if redis is None:
+        return
+    config = app[CONFIG]
+    app[LOGIN_THROTTLE] = RedisThrottle(redis, config.redis_prefix, config.login_max_failures,
+                                        config.login_window_seconds)
+    event_log = app[EVENT_LOG]
+    if not isinstance(event_log, RedisEventLog):
+        raise TypeError("with redis_url set the event log must be in Redis")
+    agent = app[AGENT]
+    coordinator = RunCoordinator(redis, config.redis_prefix, agent, app[PUBLISHER], event_log,
+                                 config.process_heartbeat_seconds)
+    app[COORDINATOR] = coordinator
+    agent.use_peers(coordinator)
+    app.cleanup_ctx.append(_coordinator_ctx)
+
+
+async def _coordinator_ctx(app: web.Application) -> AsyncIterator[None]:
+    coordinator = app[COORDINATOR]
+    await coordinator.start()
+    await coordinator.sweep()       # runs left by processes that died while none was up
+    yield
+    await coordinator.stop()

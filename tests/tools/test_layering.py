@@ -44,7 +44,7 @@ def test_the_protocol_may_not_import_socketio_internals_or_the_web(tmp_path: Pat
         "from taskpulse.web.credentials import COOKIE_NAME\n"
         "from engineio.async_drivers import aiohttp\n")})
     found = _messages(root)
-    assert any("imports taskpulse.web.auth" in f for f in found)
+    assert any("imports taskpulse.web.credentials" in f for f in found)
     assert any("imports library internals engineio.async_drivers" in f for f in found)
 
 

@@ -32,6 +32,10 @@ class Statement:
         self.model = model
         self.postgres = " ".join(sql.split())
         self.sqlite = self.postgres.replace("$", "?")
+        # Tortoise's asyncpg client reads an INSERT's count from the wrong field of the
+        # command tag ("INSERT <oid> <rows>"): inserts count the rows they return instead.
+        self.counts_returned = (self.postgres.startswith("INSERT")
+                                and "RETURNING" not in self.postgres)
         self.ran_on: set[str] = set()
 
     def _client(self) -> tuple[BaseDBAsyncClient, str]:
@@ -49,6 +53,8 @@ class Statement:
     async def execute(self, *params: Any) -> int:
         """Rows changed."""
         db, sql = self._client()
+        if self.counts_returned and sql is self.postgres:
+            return len(await db.execute_query_dict(f"{sql} RETURNING 1", list(params)))
         changed, _ = await db.execute_query(sql, list(params))
         return changed
 

@@ -6,6 +6,7 @@ reason; with it (CI), a missing service fails the test.
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 
 import pytest
@@ -60,3 +61,57 @@ async def redis_url_or_skip() -> str:
     finally:
         await client.aclose()
     return REDIS_URL
+
+
+class OwnRedis:
+    """A redis-server of the test's own on a free port (no persistence): a test that kills,
+    pauses or floods Redis uses one, never the shared server."""
+
+    def __init__(self, workdir: os.PathLike[str]) -> None:
+        import socket
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        self.workdir = workdir
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    async def start(self) -> "OwnRedis":
+        import asyncio
+        import shutil
+
+        import redis.asyncio as aioredis
+
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        if not os.path.exists(binary):
+            _missing("redis-server", FileNotFoundError(binary))
+        self.proc = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir), "--maxclients", "10000"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = aioredis.from_url(self.url)
+        try:
+            for _ in range(100):
+                try:
+                    await client.ping()
+                    return self
+                except Exception:
+                    await asyncio.sleep(0.05)
+        finally:
+            await client.aclose()
+        raise AssertionError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+def pause(server: OwnRedis, paused: bool) -> None:
+    """SIGSTOP / SIGCONT: a Redis that hangs (connections stay open, nothing answers)."""
+    import signal
+    assert server.proc is not None
+    server.proc.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)

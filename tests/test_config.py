@@ -1,6 +1,8 @@
 """Configuration: files, TASKPULSE_* overrides, validation messages, the secret key."""
 from __future__ import annotations
 
+import re
+import secrets
 import stat
 from pathlib import Path
 from typing import Any
@@ -172,8 +174,52 @@ def test_production_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
 
 
 def test_production_starts_when_a_secret_is_set(tmp_path: Path) -> None:
-    cfg = load(tmp_path, TASKPULSE_ENV="production", TASKPULSE_SECRET_KEY=SECRET)
-    assert cfg.production
+    key = secrets.token_urlsafe(48)
+    cfg = load(tmp_path, TASKPULSE_ENV="production", TASKPULSE_SECRET_KEY=key)
+    assert cfg.production and cfg.secret_key == key
+
+
+@pytest.mark.parametrize("make_key", [lambda: secrets.token_urlsafe(48),
+                                      lambda: secrets.token_urlsafe(32),
+                                      lambda: secrets.token_hex(32),
+                                      lambda: secrets.token_hex(16)])
+def test_production_accepts_keys_made_the_usual_ways(tmp_path: Path, make_key: Any) -> None:
+    for _ in range(20):
+        key = make_key()
+        assert load(tmp_path, TASKPULSE_ENV="production",
+                    TASKPULSE_SECRET_KEY=key).secret_key == key
+
+
+DOCS_PLACEHOLDER = "<python3 -c 'import secrets; print(secrets.token_urlsafe(48))'>"
+
+
+@pytest.mark.parametrize("key", [
+    DOCS_PLACEHOLDER, "a" * 32, "changeme-changeme-changeme-changeme", "s" * 40,
+    "qwertyuiopqwertyuiopqwertyuiop12", "replace-with-a-random-key-of-48-characters",
+    "my secret key is long enough for the check!", "0123012301230123012301230123012301"])
+def test_production_refuses_weak_or_placeholder_keys_without_echoing_them(
+        tmp_path: Path, key: str) -> None:
+    with pytest.raises(ConfigError, match="TASKPULSE_SECRET_KEY .*token_urlsafe") as info:
+        load(tmp_path, TASKPULSE_ENV="production", TASKPULSE_SECRET_KEY=key)
+    assert key not in str(info.value)
+
+
+@pytest.mark.parametrize("key", ["a" * 32, "changeme-changeme-changeme-changeme"])
+def test_outside_production_any_long_enough_key_is_accepted(tmp_path: Path, key: str) -> None:
+    assert load(tmp_path, TASKPULSE_ENV="test", TASKPULSE_SECRET_KEY=key).secret_key == key
+
+
+def test_no_key_written_in_the_docs_would_start_production(tmp_path: Path) -> None:
+    """What a reader could copy from the docs as it stands is refused."""
+    from taskpulse.config import ROOT
+
+    docs = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    values = [value for path in docs for value in
+              re.findall(r"TASKPULSE_SECRET_KEY=(\S.*)", path.read_text())]
+    assert values, "the deployment guide shows how the key is set"
+    for value in values:
+        with pytest.raises(ConfigError, match="TASKPULSE_SECRET_KEY"):
+            load(tmp_path, TASKPULSE_ENV="production", TASKPULSE_SECRET_KEY=value.strip())
 
 
 def test_unknown_keyword_override_is_refused(tmp_path: Path) -> None:

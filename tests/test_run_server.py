@@ -52,7 +52,7 @@ async def wait_until_up(base: str, proc: subprocess.Popen[str]) -> None:
             assert proc.poll() is None, proc.communicate()[1]
             try:
                 async with http.get(base + "/healthz") as resp:
-                    if resp.status == 200 and await resp.json() == {"status": "ok"}:
+                    if resp.status == 200 and (await resp.json())["status"] == "ok":
                         return
             except aiohttp.ClientConnectionError:
                 pass

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
+from taskpulse.signing_key import HOW_TO_MAKE_ONE, signing_key_problem
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = ROOT / "config"
 ENVS = ("development", "test", "production")
@@ -30,6 +32,7 @@ class Config:
     env: str = "development"
     host: str = "127.0.0.1"
     port: int = 8080
+    listen_backlog: int = 2048
     database_url: str = "sqlite://var/taskpulse.sqlite3"
     log_level: str = "INFO"
     secret_key: str = dataclasses.field(default="", repr=False)
@@ -47,11 +50,16 @@ class Config:
     sio_fast_fanout: bool = True
     sio_lean_connections: bool = True
     sio_quick_drop: bool = True
+    sio_skip_undecodable_frames: bool = True
+    http_json_parse_errors: bool = True
     sio_client_events_per_second: int = 20
+    sio_max_connections_per_user: int = 20
     transport: str = "auto"
     redis_url: str = ""
     redis_prefix: str = "taskpulse"
-    process_heartbeat_seconds: float = 5.0
+    redis_max_connections: int = 200
+    redis_pool_timeout_seconds: float = 5.0
+    process_heartbeat_seconds: float = 1.0
     shutdown_grace_seconds: float = 10.0
 
     event_log_max_events: int = 1000
@@ -65,6 +73,7 @@ class Config:
     groq_timeout_seconds: float = 30.0
     groq_max_retries: int = 2
     agent_max_tool_rounds: int = 6
+    agent_max_tool_calls_per_turn: int = 8
     agent_history_chars: int = 12000
     agent_token_batch_ms: int = 90
     agent_token_batch_chars: int = 120
@@ -160,13 +169,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-_POSITIVE = ("token_ttl_seconds", "max_body_bytes", "sio_ping_interval", "sio_ping_timeout",
+_POSITIVE = ("listen_backlog", "token_ttl_seconds", "max_body_bytes", "sio_ping_interval",
+             "sio_ping_timeout",
              "sio_max_message_bytes", "event_log_max_events", "event_log_max_age_seconds",
              "agent_max_tool_rounds", "agent_history_chars", "agent_token_batch_chars",
              "chat_per_minute", "chat_per_day", "login_max_failures", "login_window_seconds",
              "sio_client_events_per_second", "groq_timeout_seconds",
+             "sio_max_connections_per_user", "agent_max_tool_calls_per_turn",
              "agent_run_timeout_seconds", "socket_token_ttl_seconds",
-             "event_log_ttl_seconds", "process_heartbeat_seconds")
+             "event_log_ttl_seconds", "process_heartbeat_seconds",
+             "redis_max_connections", "redis_pool_timeout_seconds")
 _NOT_NEGATIVE = ("groq_max_retries", "agent_token_batch_ms", "offline_chunk_delay_ms",
                  "shutdown_grace_seconds")
 
@@ -210,8 +222,10 @@ def _validate(cfg: Config, sources: Mapping[str, str]) -> None:
         except ValueError:
             raise bad("trusted_proxies", f"{entry!r} is not an IP address or network "
                                          "(e.g. 10.0.0.1 or 10.0.0.0/8)") from None
-    if cfg.secret_key and len(cfg.secret_key.encode()) < 32:
-        raise ConfigError("TASKPULSE_SECRET_KEY must be at least 32 bytes long")
+    problem = signing_key_problem(cfg.secret_key, production=cfg.production) \
+        if cfg.secret_key else None
+    if problem is not None:     # the key itself is never shown
+        raise ConfigError(f"TASKPULSE_SECRET_KEY {problem}; {HOW_TO_MAKE_ONE}")
 
 
 def _dev_secret(var_dir: Path) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from taskpulse.db.models import Run
+from taskpulse.db.models import Run, Task
 from taskpulse.keys import AGENT
 from taskpulse.llm.base import LLMError
 from tests.agent.conftest import (assert_run_shape, chat, names, run_events, run_only,
@@ -83,6 +83,25 @@ async def test_a_tool_chain_stops_at_the_round_limit(client, app, signup, llm):
     assert [c["tool"] for c in body["tool_calls"]] == ["list_tasks", "list_tasks"]
     assert body["status"] == "done" and body["response"]       # falls back to tool messages
     assert_run_shape(await run_events(app, acct, body["run_id"]))
+
+
+@pytest.mark.parametrize("overrides", [{"agent_max_tool_calls_per_turn": 3}])
+async def test_one_turn_runs_at_most_the_capped_number_of_tool_calls(
+        client, app, signup, llm, caplog):
+    acct = await signup()
+    llm.add(Turn(calls=[("add_task", {"title": f"task {n}"}) for n in range(40)]),
+            Turn(text="Added some."))
+    body = await chat(client, acct, "add forty tasks")
+
+    assert [c["tool"] for c in body["tool_calls"]] == ["add_task"] * 3
+    assert await Task.filter(owner_id=acct.user_id).count() == 3
+    assistant = [m for m in llm.requests[1][0] if m.get("tool_calls")]
+    assert len(assistant) == 1 and len(assistant[0]["tool_calls"]) == 3
+    assert len(sent_tool_results(llm.requests[1][0])) == 3
+    events = await run_events(app, acct, body["run_id"])
+    assert_run_shape(events)
+    assert names(run_only(events)).count("tool_starting") == 3
+    assert any("40 tool calls in one turn" in r.getMessage() for r in caplog.records)
 
 
 async def test_a_failing_tool_ends_in_tool_error_and_the_agent_explains(

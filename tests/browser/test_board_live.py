@@ -274,7 +274,7 @@ async def test_undo_restores_the_recent_deletions_newest_first(start_server, new
     await undo.focus()
     await page.keyboard.press("Enter")
     await row(board, "first").wait_for()
-    assert await page.evaluate("document.activeElement.textContent") == "Undo"
+    await page.wait_for_function("document.activeElement.textContent === 'Undo'")
     await page.keyboard.press("Enter")
     await row(board, "third").wait_for()
     assert await page.evaluate("document.activeElement.matches('#task-list .check')")

@@ -3,14 +3,17 @@ hook when the installed library no longer has what it relies on, and settings th
 each hook, or all of them, off."""
 from __future__ import annotations
 
+import asyncio
 import configparser
 import logging
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import socketio
+from aiohttp import web_protocol
 from engineio import async_socket
 from engineio.async_drivers import aiohttp as eio_aiohttp
 
@@ -52,6 +55,9 @@ def _without(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> None:
     ("fast_fanout", eio_aiohttp.WebSocket, "send"),
     ("lean_connections", async_socket.AsyncSocket, "_send_ping"),
     ("quick_drop", async_socket.AsyncSocket, "_websocket_handler"),
+    ("skip_undecodable_frames", async_socket.AsyncSocket, "_websocket_handler"),
+    ("skip_undecodable_frames", eio_aiohttp.WebSocket, "wait"),
+    ("json_parse_errors", web_protocol.RequestHandler, "handle_error"),
 ])
 def test_a_library_change_breaks_the_contract_with_the_hooks_name(
         monkeypatch: pytest.MonkeyPatch, hook_name: str, owner: Any, attribute: str) -> None:
@@ -66,7 +72,7 @@ def test_a_hook_whose_contract_fails_is_left_off_with_an_error_naming_it(
     _without(monkeypatch, async_socket.AsyncSocket, "_send_ping")
     with caplog.at_level(logging.ERROR, logger="taskpulse.internals.hooks"):
         active = hooks.active(make_config())
-    assert active == {"fast_fanout", "quick_drop"}
+    assert active == set(BY_NAME) - {"lean_connections"}
     assert any("hook lean_connections" in r.getMessage() for r in caplog.records)
 
 
@@ -92,3 +98,51 @@ def test_with_the_hooks_on_the_server_uses_them(tmp_path: Path) -> None:
     app = create_app(make_config(var_dir=str(tmp_path)))
     assert isinstance(app[SIO].manager, FanoutManager)
     assert type(app[SIO].eio) is EngineIOServer
+
+
+UNDECODABLE_FRAMES = ["", "x42", "\u202e", "{}"]
+
+
+async def _a_frame_then_a_ping(aiohttp_client: Any, app: Any, frame: str) -> list[str]:
+    """What a raw WebSocket client gets back after ``frame`` and a Socket.IO ping."""
+    client = await aiohttp_client(app)
+    signed = await client.post("/api/auth/signup", json={"email": "ef@example.com",
+                                                         "password": "correct horse battery"})
+    token = (await signed.json())["token"]
+    url = client.make_url("/socket.io/?EIO=4&transport=websocket")
+    async with client.session.ws_connect(url) as ws:
+        assert (await ws.receive_str()).startswith("0{")
+        await ws.send_str(f'40/chat,{{"token": "{token}"}}')
+        assert (await ws.receive_str()).startswith("40/chat,")
+        await ws.send_str(frame)
+        await ws.send_str('42/chat,1["ping"]')
+        answers = []
+        while not any(a.startswith("43/chat,1") for a in answers):
+            msg = await asyncio.wait_for(ws.receive(), 5)
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                break
+            answers.append(msg.data)
+        return answers
+
+
+@pytest.mark.hooks
+@pytest.mark.parametrize("frame", UNDECODABLE_FRAMES)
+async def test_a_websocket_frame_that_is_no_packet_is_counted_not_a_closed_connection(
+        aiohttp_client: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+        frame: str) -> None:
+    app = create_app(make_config(var_dir=str(tmp_path)))
+    assert "skip_undecodable_frames" in app[HOOKS]
+    answers = await _a_frame_then_a_ping(aiohttp_client, app, frame)
+    assert any(a.startswith("43/chat,1[{\"server_time\"") for a in answers), answers
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING
+            and "no Engine.IO packet" in r.getMessage()] != []
+
+
+@pytest.mark.parametrize("frame", UNDECODABLE_FRAMES)
+async def test_without_the_hook_a_frame_that_is_no_packet_ends_the_connection(
+        aiohttp_client: Any, tmp_path: Path, frame: str) -> None:
+    """The library's own behaviour, documented in docs/realtime.md."""
+    app = create_app(make_config(sio_skip_undecodable_frames=False, var_dir=str(tmp_path)))
+    answers = await _a_frame_then_a_ping(aiohttp_client, app, frame)
+    assert not any(a.startswith("43/chat,1") for a in answers)

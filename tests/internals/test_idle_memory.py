@@ -143,6 +143,18 @@ async def test_websocket_connections_wait_without_a_task_per_wait(
         await ws.close()
 
 
+async def test_a_long_poll_answer_holds_at_most_16_packets_the_rest_comes_next() -> None:
+    sock = _Sock(upgraded=False)
+    for n in range(40):
+        sock.queue.put_nowait(n)
+    answers = [await _poll(sock) for _ in range(3)]   # type: ignore[arg-type]
+    assert answers == [list(range(16)), list(range(16, 32)), list(range(32, 40))]
+    websocket = _Sock(upgraded=True)
+    for n in range(40):
+        websocket.queue.put_nowait(n)
+    assert await _poll(websocket) == list(range(40))  # type: ignore[arg-type]
+
+
 async def test_a_long_poll_gets_what_is_already_waiting_at_once_and_in_order() -> None:
     sock = _Sock(upgraded=False)
     for item in ("a", "b", None, "c"):

@@ -116,7 +116,7 @@ class Cluster:
                 assert resp.status == 201, body
         return Account(body["user"]["id"], body["token"], email, "correct horse battery")
 
-    async def start_nginx(self, upstreams: list[Server]) -> str:
+    async def start_nginx(self, upstreams: list[Server], worker_connections: int = 256) -> str:
         """nginx with ``deploy/nginx.conf``, its upstreams and port rewritten; returns its URL."""
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
         if not Path(binary).exists():
@@ -137,7 +137,8 @@ class Cluster:
         (prefix / "site.conf").write_text(site)
         (prefix / "nginx.conf").write_text(
             f"daemon off;\nworker_processes 1;\npid {prefix}/nginx.pid;\n"
-            f"error_log {prefix}/error.log warn;\nevents {{ worker_connections 256; }}\n"
+            f"error_log {prefix}/error.log warn;\nworker_rlimit_nofile {worker_connections * 2};\n"
+            f"events {{ worker_connections {worker_connections}; }}\n"
             f"http {{\n  access_log off;\n  client_body_temp_path {prefix}/body;\n"
             f"  proxy_temp_path {prefix}/proxy;\n  include {prefix}/site.conf;\n}}\n")
         self.nginx = subprocess.Popen([binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],

@@ -164,7 +164,11 @@ async def test_events_appended_together_reach_every_tab_once_and_in_id_order(
     tabs = {one.user_id: [await open_tab(one), await open_tab(one, transports=["polling"])],
             two.user_id: [await open_tab(two)]}
     batcher = publisher.log._append
-    assert publisher.log.batch_messages    # the only process on the channel: it batches
+    # The only process on the channel batches, once its reader check has seen its own
+    # subscription up (every process_heartbeat_seconds).
+    async with asyncio.timeout(10):
+        while not publisher.log.batch_messages:
+            await asyncio.sleep(0.05)
     before = (batcher.batches, batcher.calls)
 
     async def producer(user_id: str, name: str) -> list[str]:

@@ -75,6 +75,35 @@ async def test_invalid_signup_is_422_naming_the_field(client, body, field):
     assert "Value error" not in error["message"]
 
 
+@pytest.mark.parametrize("email, password", [
+    ("ann@example.com", "password"), ("ann@example.com", "PASSWORD1"),
+    ("ann@example.com", "12345678"), ("ann@example.com", "87654321"),
+    ("ann@example.com", "aaaaaaaaaa"), ("ann@example.com", "qwertyuiop"),
+    ("ann@example.com", "ANN@EXAMPLE.COM"), ("annabelle@example.com", "annabelle"),
+    ("ann@example.com", "          "),
+])
+async def test_signup_refuses_the_commonest_and_guessable_passwords(client, email, password):
+    resp = await client.post("/api/auth/signup", json={"email": email, "password": password})
+    error = await error_of(resp, 422)
+    assert [f["field"] for f in error["fields"]] == ["password"]
+    assert error["message"].startswith("password: ") and "Value error" not in error["message"]
+    assert await User.all().count() == 0
+
+
+async def test_a_password_is_taken_as_typed_at_sign_up_and_at_log_in_alike(client):
+    spacey = "  spacey-password  "
+    resp = await client.post("/api/auth/signup", json={"email": "sp@example.com",
+                                                       "password": spacey})
+    assert resp.status == 201, await resp.text()
+    client.session.cookie_jar.clear()
+    resp = await client.post("/api/auth/login", json={"email": "sp@example.com",
+                                                      "password": spacey})
+    assert resp.status == 200, await resp.text()
+    resp = await client.post("/api/auth/login", json={"email": "sp@example.com",
+                                                      "password": spacey.strip()})
+    assert (await error_of(resp, 401))["code"] == "invalid_credentials"
+
+
 async def test_signup_with_malformed_json_is_400(client):
     resp = await client.post("/api/auth/signup", data=b"{email",
                              headers={"Content-Type": "application/json"})

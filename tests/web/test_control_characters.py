@@ -17,9 +17,24 @@ from tests.web.pages_helpers import PASSWORD, field_errors, post_form, sign_up_p
     ("del\x7f", "must not contain control characters (found U+007F)"),
     ("tab\tnew\nline\r\n", None),
     ("émoji ✓ 中文", None),
+    ("next\u0085line", "must not contain control characters (found U+0085)"),
+    ("csi\u009b31m", "must not contain control characters (found U+009B)"),
+    ("pay\u202egnp.exe", "must not contain bidirectional override characters (found U+202E)"),
+    ("\u2066isolate\u2069",
+     "must not contain bidirectional override characters (found U+2066)"),
+    ("\u00a0no-break space, \u200fRLM mark, \u05e9\u05dc\u05d5\u05dd", None),
 ])
 def test_the_text_rule(text, problem):
     assert text_problem(text) == problem
+
+
+@pytest.mark.parametrize("title", ["a\u202eb", "a\u0085b", "a\u009bb"])
+async def test_the_json_api_refuses_c1_controls_and_bidi_overrides(client, signup, title):
+    acct = await signup()
+    error = await error_of(await client.post(tasks_url(acct), json={"title": title},
+                                             headers=acct.headers), 422)
+    assert error["fields"][0]["field"] == "title"
+    assert await list_titles(client, acct) == []
 
 
 def test_the_task_schema_itself_refuses_control_characters():

@@ -1,8 +1,12 @@
 """Where the token comes from, and which origins may use the cookie (web/credentials.py)."""
+from types import SimpleNamespace
+
+from taskpulse.keys import CONFIG
 from taskpulse.internals.idle_memory import compact_environ
 from taskpulse.web.credentials import OriginPolicy, own_origins, request_origin
 from taskpulse.web.socket.stream_opening import requested_last_event_id
 from taskpulse.web.credentials import find_credentials as _find
+from tests.conftest import make_config
 
 
 def find_credentials(environ, auth):
@@ -55,12 +59,34 @@ def test_default_policy_allows_same_origin_sockets_and_originless_clients():
     assert not policy.allows_socket("http://evil.example", HOST)
 
 
+def from_peer(peer, trusted_proxies=(), **headers):
+    """An environ as python-engineio builds it, for a request from ``peer``."""
+    request = SimpleNamespace(remote=peer, scheme="http",
+                              app={CONFIG: make_config(trusted_proxies=list(trusted_proxies))})
+    scheme = headers.get("HTTP_X_FORWARDED_PROTO", "http")    # as python-engineio sets it
+    return {**HOST, "wsgi.url_scheme": scheme, "aiohttp.request": request, **headers}
+
+
+FORWARDED = {"HTTP_X_FORWARDED_HOST": "tasks.example.com", "HTTP_X_FORWARDED_PROTO": "https"}
+
+
 def test_proxy_forwarded_host_counts_as_own_origin():
-    environ = {**HOST, "HTTP_X_FORWARDED_HOST": "tasks.example.com",
-               "HTTP_X_FORWARDED_PROTO": "https"}
+    environ = from_peer("10.0.0.2", ("10.0.0.0/8",), **FORWARDED)
     assert own_origins(environ) == {"http://127.0.0.1:8080", "https://tasks.example.com"}
     assert request_origin({"HTTP_REFERER": "https://Tasks.Example.com/x?y"}) == (
         "https://tasks.example.com")
+
+
+def test_forwarded_host_and_proto_are_ignored_unless_a_trusted_proxy_sent_them():
+    for environ in (from_peer("203.0.113.9", ("10.0.0.0/8",), **FORWARDED),
+                    from_peer("10.0.0.2", (), **FORWARDED), {**HOST, **FORWARDED}):
+        assert own_origins(environ) == {"http://127.0.0.1:8080"}
+    evil = {"HTTP_X_FORWARDED_HOST": "evil.example", "HTTP_X_FORWARDED_PROTO": "https",
+            "HTTP_ORIGIN": "https://evil.example"}
+    policy = OriginPolicy(())
+    assert not policy.allows_socket("https://evil.example", from_peer("203.0.113.9", **evil))
+    assert not policy.allows_cookie(from_peer("203.0.113.9", **evil))
+    assert policy.allows_cookie(from_peer("127.0.0.1", ("127.0.0.1",), **evil))
 
 
 def test_last_event_id_is_read_from_the_auth_payload():
@@ -81,3 +107,18 @@ def test_compact_environ_keeps_what_a_later_connect_reads_in_the_same_dict() -> 
     assert set(environ) == {"HTTP_ORIGIN", "HTTP_COOKIE", "HTTP_AUTHORIZATION", "QUERY_STRING",
                             "REMOTE_ADDR", "wsgi.url_scheme", "HTTP_HOST"}
     assert _find(environ, None).source == "header"
+
+
+def test_a_native_clients_websocket_origin_naming_this_server_opens_a_socket():
+    """socket.io-client-swift 16 (Starscream) sends its socket URL as Origin."""
+    policy = OriginPolicy(())
+    assert policy.allows_socket("ws://127.0.0.1:8080", HOST)
+    assert policy.allows_socket("WS://127.0.0.1:8080", HOST)
+    behind_tls = from_peer("127.0.0.1", ("127.0.0.1",), HTTP_HOST="tasks.example.com",
+                           HTTP_X_FORWARDED_PROTO="https")
+    assert policy.allows_socket("wss://tasks.example.com", behind_tls)
+    assert policy.allows_socket("wss://tasks.example.com:443", behind_tls)
+    for other in ("ws://127.0.0.1:9999", "ws://127.0.0.1", "ws://evil.example:8080",
+                  "wss://127.0.0.1:8080", "ftp://127.0.0.1:8080"):
+        assert not policy.allows_socket(other, HOST), other
+    assert not policy.allows_cookie({**HOST, "HTTP_ORIGIN": "ws://127.0.0.1:8080"})

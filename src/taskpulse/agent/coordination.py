@@ -3,7 +3,8 @@
 A run is executed by the process that started it (``Run.process_id``). Every process:
 
 * beats: ``<prefix>:process:<process id>`` is set every ``process_heartbeat_seconds`` and
-  expires after three beats, so a dead process's key is gone shortly after it died;
+  expires after two beats, so a dead process's key is gone shortly after it died (a key
+  must stay gone 1.5 beats before its runs are claimed: ``confirm_dead``);
 * listens on ``<prefix>:cancel:<process id>``: a cancel sent from a tab on any process is
   relayed there and the owner stops the run as if it were local;
 * sweeps: ``running`` runs whose owner has no heartbeat are claimed by whichever process
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Protocol
@@ -30,6 +32,7 @@ from taskpulse.agent.orphaned_runs import interrupt_orphaned_runs
 from taskpulse.db.models import Run
 from taskpulse.delivery.publishing import EventSink
 from taskpulse.delivery.redis_log import RedisEventLog
+from taskpulse.outages import dependency_down
 from taskpulse.tasks.service import parse_uuid
 
 if TYPE_CHECKING:
@@ -38,6 +41,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 START_LOCK_SECONDS = 15.0        # longest a start may hold the lock (a safety net)
+BEAT_TTL_BEATS = 2               # a heartbeat key lives this many beats
+CONFIRM_BEATS = 1.5              # ...and must stay missing this long before runs are claimed
 STOP_WAIT_SECONDS = 10.0
 
 
@@ -57,6 +62,8 @@ class RunCoordinator:
         self.sink = sink
         self.event_log = event_log
         self.interval = heartbeat_seconds
+        self._missing_since: dict[str, float] = {}   # owner -> first seen without heartbeat
+        self._last_look: float | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
@@ -118,20 +125,48 @@ class RunCoordinator:
     async def beat(self) -> None:
         """Say this process is alive."""
         await self.redis.set(self.beat_key(self.process_id), "1",
-                             px=int(self.interval * 3000))
+                             px=int(self.interval * BEAT_TTL_BEATS * 1000))
 
     async def sweep(self) -> int:
         return await interrupt_orphaned_runs(self.redis, self.beat_key, self.process_id,
-                                             self.sink, self.event_log)
+                                             self.sink, self.event_log, self.confirm_dead)
+
+    def confirm_dead(self, missing: set[str], now: float | None = None) -> set[str]:
+        """The owners among ``missing`` (no heartbeat key now) whose key this process has
+        seen missing for :data:`CONFIRM_BEATS` beats in a row.
+
+        A Redis restart without persistence (or a hang that outlasts the keys' TTL) loses
+        every heartbeat at once; a living process writes its own again within a beat, a
+        dead one never does. Observations interrupted for longer than two beats (this
+        process could not look, say Redis hung) start over."""
+        now = time.monotonic() if now is None else now
+        if self._last_look is not None and now - self._last_look > 2 * self.interval:
+            self._missing_since.clear()
+        self._last_look = now
+        for owner in [o for o in self._missing_since if o not in missing]:
+            del self._missing_since[owner]
+        for owner in missing:
+            self._missing_since.setdefault(owner, now)
+        return {o for o in missing
+                if now - self._missing_since[o] >= CONFIRM_BEATS * self.interval}
 
     async def _every_beat(self, what: str, work: Any) -> None:
+        failing = False
         while True:
             try:
                 await work()
+                if failing:
+                    log.info("%s works again", what)
+                failing = False
             except asyncio.CancelledError:
                 raise
-            except Exception:   # Redis or the database away: try again next beat
-                log.exception("%s failed", what)
+            except Exception as exc:   # Redis or the database away: try again next beat
+                which = dependency_down(exc)
+                if which is None:
+                    log.exception("%s failed", what)
+                elif not failing:
+                    log.warning("%s failed: %s unavailable; retrying every beat", what, which)
+                failing = True
             await asyncio.sleep(self.interval)
 
     async def _relay_cancels(self) -> None:

@@ -56,11 +56,13 @@ async def announce_interrupted(sink: EventSink, event_log: RedisEventLog,
 
 async def interrupt_orphaned_runs(redis: "Redis", beat_key: Callable[[str], str],
                                   own_process_id: str, sink: EventSink,
-                                  event_log: RedisEventLog) -> int:
-    """Claim and announce the runs of dead processes; returns how many this call claimed."""
+                                  event_log: RedisEventLog,
+                                  confirm: Callable[[set[str]], set[str]] = lambda s: s) -> int:
+    """Claim and announce the runs of dead processes (those ``confirm`` keeps of the owners
+    without a heartbeat); returns how many this call claimed."""
     rows = await Run.filter(status="running").exclude(process_id=own_process_id).values(
         "id", "process_id", "owner_id", "conversation_id")
-    dead = await dead_owners(redis, beat_key, sorted({r["process_id"] for r in rows}))
+    dead = confirm(await dead_owners(redis, beat_key, sorted({r["process_id"] for r in rows})))
     claimed = 0
     for row in rows:
         if row["process_id"] not in dead:

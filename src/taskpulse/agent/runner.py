@@ -176,6 +176,9 @@ class AgentRunner:
                           ) -> tuple[str, list[ToolCallRequest]]:
         text: list[str] = []
         calls: list[ToolCallRequest] = []
+        # Calls past the cap are neither run nor kept in the history (the model only
+        # learns of the calls it gets results for).
+        cap, dropped = self.config.agent_max_tool_calls_per_turn, 0
         stream = self.llm.stream(messages, tools)
         try:
             async for delta in stream:
@@ -186,7 +189,9 @@ class AgentRunner:
                     text.append(delta.text)
                     state.parts.append(delta.text)
                     await batcher.add(delta.text)
-                if delta.tool_call is not None:
+                if delta.tool_call is not None and len(calls) >= cap:
+                    dropped += 1
+                elif delta.tool_call is not None:
                     call = delta.tool_call
                     if not call.id:
                         call = ToolCallRequest("call_" + uuid.uuid4().hex[:12], call.name,
@@ -196,6 +201,9 @@ class AgentRunner:
             aclose = getattr(stream, "aclose", None)
             if aclose is not None:
                 await aclose()
+        if dropped:
+            log.warning("run %s: the model asked for %d tool calls in one turn; ran the "
+                        "first %d", state.run_id, len(calls) + dropped, cap)
         return "".join(text), calls
 
     async def _tool(self, ctx: ToolContext, emitter: ShieldedEmitter, state: RunState,

@@ -1,11 +1,13 @@
 """Sign-up and log-in, shared by the JSON API and the pages."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo,
+                      field_validator)
 from tortoise.exceptions import IntegrityError
 
+from taskpulse.auth.password_rules import MAX_CHARS, MIN_CHARS, password_problem
 from taskpulse.auth.passwords import hash_password, verify_password
 from taskpulse.db.models import User
 from taskpulse.protocol.timestamps import iso_utc
@@ -26,19 +28,31 @@ def _normal_email(value: str) -> str:
     return value
 
 
+#: A password as typed: never trimmed, at sign-up as at log-in (auth/password_rules.py).
+Password = Annotated[str, StringConstraints(strip_whitespace=False)]
+
+
 class SignupIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     email: PlainText = Field(max_length=254)
-    password: str = Field(min_length=8, max_length=256)
+    password: Password = Field(min_length=MIN_CHARS, max_length=MAX_CHARS)
     name: PlainText = Field(default="", max_length=100)
 
     _email = field_validator("email")(classmethod(lambda cls, v: _normal_email(v)))
+
+    @field_validator("password")
+    @classmethod
+    def _not_guessable(cls, value: str, info: ValidationInfo) -> str:
+        problem = password_problem(value, str(info.data.get("email", "")))
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class LoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: PlainText = Field(max_length=254)
-    password: str = Field(min_length=1, max_length=256)
+    password: Password = Field(min_length=1, max_length=MAX_CHARS)
 
     _email = field_validator("email")(classmethod(lambda cls, v: v.strip().lower()))
 
@@ -51,6 +65,11 @@ def user_to_dict(user: User) -> dict[str, Any]:
 async def find_user(user_id: str) -> User | None:
     """The account of a verified token's user (None: deleted since)."""
     return await User.get_or_none(id=user_id)
+
+
+async def account_exists(user_id: str) -> bool:
+    """Whether a verified token's user still has an account (one primary-key lookup)."""
+    return bool(await User.exists(id=user_id))
 
 
 async def create_user(data: SignupIn) -> User:

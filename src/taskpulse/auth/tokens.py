@@ -68,6 +68,8 @@ class TokenService:
         unless told otherwise); raises :class:`TokenError`."""
         if not token:
             raise TokenError("token_missing", "Authentication required.")
+        if not token.isascii():     # a JWT is ASCII; undecodable bytes arrive as surrogates
+            raise TokenError("token_invalid", "The token is not valid.")
         try:
             data = jwt.decode(token, self._secret, algorithms=[ALGORITHM],
                               options={"require": ["sub", "iat", "exp"]})

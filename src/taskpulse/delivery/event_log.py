@@ -44,6 +44,12 @@ class EventLog(Protocol):
 
     async def last_id(self, user_id: str) -> str | None: ...
 
+    async def opening(self, user_id: str, last_id: str | None
+                      ) -> tuple[str | None, list[LoggedEvent] | None]:
+        """For a new connection, in one read: the newest id (None: empty stream) and the
+        events after ``last_id`` (``[]`` when ``last_id`` is None; None when it is unknown
+        or too old)."""
+
     async def close(self) -> None: ...
 
 
@@ -149,6 +155,11 @@ class MemoryEventLog:
         if stream is None or stream.last == (0, 0):
             return None
         return f"{stream.last[0]}-{stream.last[1]}"
+
+    async def opening(self, user_id: str, last_id: str | None
+                      ) -> tuple[str | None, list[LoggedEvent] | None]:
+        missed = [] if last_id is None else await self.since(user_id, last_id)
+        return await self.last_id(user_id), missed
 
     async def close(self) -> None:
         self._streams.clear()

@@ -202,6 +202,21 @@ class RedisEventLog:
         if key is None:
             return None
         answer = await self._since(keys=[self.key(user_id)], args=[f"{key[0]}-{key[1]}"])
+        return self._after(key, answer)
+
+    async def opening(self, user_id: str, last_id: str | None
+                      ) -> tuple[str | None, list[LoggedEvent] | None]:
+        """One script call: the stream's head (and, given ``last_id``, what follows it)."""
+        key = parse_id(last_id) if last_id is not None else None
+        start = f"{key[0]}-{key[1]}" if key is not None else "+"   # "+": read no entry
+        answer = await self._since(keys=[self.key(user_id)], args=[start])
+        newest = _text(answer[0]) if answer else None
+        if last_id is None:
+            return newest, []
+        return newest, (self._after(key, answer) if key is not None else None)
+
+    def _after(self, key: tuple[int, int], answer: Any) -> list[LoggedEvent] | None:
+        """The events after ``key`` from the script's answer (None: unknown or too old)."""
         if not answer:
             return None
         head, floor = parse_id(_text(answer[0])), parse_id(_text(answer[1]))

@@ -57,6 +57,25 @@ async def drop_connections(sio: "socketio.AsyncServer", why: str, quick: bool = 
     return len(sockets)
 
 
+async def drop_connection(sio: "socketio.AsyncServer", sid: str, why: str,
+                          quick: bool = True) -> bool:
+    """Close the Engine.IO connection of the ``/chat`` connection ``sid`` the same way."""
+    eio_sid = sio.manager.eio_sid_from_sid(sid, "/chat")
+    sock = sio.eio.sockets.get(eio_sid) if eio_sid else None
+    if sock is None or sock.closed or sock.closing:
+        return False
+    try:
+        await sock.close(wait=False, abort=True)
+        sock.queue.put_nowait(eio_packet.Packet(eio_packet.NOOP))
+        if quick:
+            sock.queue.put_nowait(None)
+    except Exception:
+        log.exception("closing connection %s failed", sid)
+        return False
+    log.info("closed connection %s so it reconnects (%s)", sid, why)
+    return True
+
+
 def contract() -> list[str]:
     """What this hook needs of the installed library that is missing (empty: all there)."""
     problems = []

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from taskpulse.internals import connection_drop, fanout, idle_memory
+from taskpulse.internals import (connection_drop, fanout, idle_memory, parse_errors,
+                                 undecodable_frames)
 
 if TYPE_CHECKING:
     from taskpulse.config import Config
@@ -41,6 +42,13 @@ HOOKS = (
     Hook("quick_drop", "sio_quick_drop",
          "connections dropped on purpose close at once, so clients reconnect at once",
          connection_drop.contract),
+    Hook("skip_undecodable_frames", "sio_skip_undecodable_frames",
+         "a WebSocket frame that is no Engine.IO packet counts as a malformed packet "
+         "instead of ending the connection with a traceback",
+         undecodable_frames.contract),
+    Hook("json_parse_errors", "http_json_parse_errors",
+         "a request aiohttp cannot parse gets a JSON 4xx that quotes nothing of it",
+         parse_errors.contract),
 )
 
 

@@ -47,6 +47,9 @@ from taskpulse.timer_heap import TimerHeap
 log = logging.getLogger(__name__)
 
 _SEND_PING = async_socket.AsyncSocket._send_ping
+# At most this many packets in one long-poll answer, the rest on the next poll: the Python
+# client (python-engineio's Payload.max_decode_packets) aborts on a payload of more.
+MAX_POLL_PACKETS = 16
 
 
 class _Waiters(list[Any]):
@@ -140,7 +143,9 @@ async def _poll(sock: async_socket.AsyncSocket) -> list[Any]:
     if first is None:
         return []
     packets = [first]
-    while not queue.empty():      # the rest of what is waiting, as the library does
+    limit = None if sock.upgraded else MAX_POLL_PACKETS
+    while not queue.empty() and (limit is None or len(packets) < limit):
+        # the rest of what is waiting, as the library does (a long-poll: up to the limit)
         pkt = queue.get_nowait()
         queue.task_done()
         if pkt is None:

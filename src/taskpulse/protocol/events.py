@@ -3,9 +3,9 @@ once (client -> server requests and the handshake: ``protocol.requests``).
 
 Server -> client events are pydantic models. Events of the user's stream carry an
 envelope (``id``, ``ts``); run events add ``run_id``, ``conversation_id`` and ``seq``.
-Connection-level notices (``connection_established``, ``resync``, ``token_expired``)
-are not part of the stream and carry no ``id``. ``docs/asyncapi.yaml`` is generated
-from these models (``python -m taskpulse.tools.asyncapi``).
+Connection-level notices (``connection_established``, ``transport_upgraded``, ``resync``,
+``token_expired``) are not part of the stream and carry no ``id``. ``docs/asyncapi.yaml``
+is generated from these models (``python -m taskpulse.tools.asyncapi``).
 """
 from __future__ import annotations
 
@@ -64,10 +64,21 @@ class ConnectionEstablished(Event):
     message: str = "Connected to real-time updates"
     user_id: str
     sid: str
-    transport: Literal["websocket", "polling"]
+    transport: Literal["websocket", "polling"] = Field(
+        description="The transport when this notice was sent: polling for a client that "
+                    "starts on long-polling (the default of most SDKs) and has not upgraded "
+                    "yet; transport_upgraded follows once it is on WebSocket.")
     server_time: str
     protocol_version: int = PROTOCOL_VERSION
     last_event_id: str | None = Field(description="Newest id in your stream (null if empty).")
+
+
+class TransportUpgraded(Event):
+    name = "transport_upgraded"
+    summary = ("A connection that opened on HTTP long-polling is now on WebSocket (sent once, "
+               "after connection_established).")
+    stream = False
+    transport: Literal["websocket"] = "websocket"
 
 
 class Resync(Event):
@@ -210,7 +221,7 @@ class TaskDeleted(StreamEvent):
 
 
 SERVER_EVENTS: tuple[type[Event], ...] = (
-    ConnectionEstablished, Resync, TokenExpired,
+    ConnectionEstablished, TransportUpgraded, Resync, TokenExpired,
     AgentThinking, ToolStarting, ToolProgress, ToolComplete, ToolError, AgentToken,
     AgentDone, AgentError, AgentCancelled,
     MessageCreated, TaskCreated, TaskUpdated, TaskDeleted,

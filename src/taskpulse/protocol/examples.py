@@ -24,6 +24,7 @@ SERVER: dict[str, BaseModel] = {e.name: e for e in (
     ev.ConnectionEstablished(user_id="8c6d2f4e-0b1a-4e3c-9d5f-7a8b9c0d1e2f",
                              sid="Xk3f9Q2mZb7LrT0aAAAB", transport="websocket",
                              server_time=_TS, last_event_id="1764083562123-3"),
+    ev.TransportUpgraded(),
     ev.Resync(reason="too_old",
               message="You missed more events than the server keeps; reload your data."),
     ev.TokenExpired(message="Your session has expired; refresh the token and reconnect."),
@@ -52,6 +53,7 @@ SERVER: dict[str, BaseModel] = {e.name: e for e in (
 
 CLIENT: dict[str, tuple[rq.ClientEvent, BaseModel]] = {
     rq.Ping.name: (rq.Ping(), rq.PingAck(server_time=_TS)),
+    rq.RoundTrip.name: (rq.RoundTrip(), rq.PingAck(server_time=_TS)),
     rq.ChatSend.name: (
         rq.ChatSend(message="add buy milk for tomorrow", client_msg_id="m-17"),
         rq.ChatSendAck(run_id=_RUN["run_id"], conversation_id=_RUN["conversation_id"],

@@ -26,6 +26,15 @@ class Ping(ClientEvent):
     ack = PingAck
 
 
+class RoundTrip(ClientEvent):
+    """``ping`` under a name no Socket.IO SDK reserves: Dart's socket_io_client 2.x treats
+    ``ping`` as its own event name and never sends it."""
+    name = "round_trip"
+    summary = ("Round-trip check, the same as ping under a name no SDK reserves; the ack "
+               "carries the server time.")
+    ack = PingAck
+
+
 class ChatSendAck(BaseModel):
     run_id: str
     conversation_id: str
@@ -72,7 +81,7 @@ class ErrorAck(BaseModel):
     error: ErrorBody
 
 
-CLIENT_EVENTS: tuple[type[ClientEvent], ...] = (Ping, ChatSend, RunCancel)
+CLIENT_EVENTS: tuple[type[ClientEvent], ...] = (Ping, RoundTrip, ChatSend, RunCancel)
 CLIENT_EVENTS_BY_NAME: dict[str, type[ClientEvent]] = {e.name: e for e in CLIENT_EVENTS}
 
 
@@ -88,7 +97,7 @@ class ConnectAuth(BaseModel):
 
 
 class RefusalData(BaseModel):
-    code: Literal["unauthorized", "token_expired"]
+    code: Literal["unauthorized", "token_expired", "too_many_connections", "unavailable"]
     message: str
 
 

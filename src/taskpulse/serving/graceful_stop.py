@@ -47,7 +47,7 @@ async def serve(app: web.Application, host: str, port: int, *, shutdown_timeout:
                            shutdown_timeout=shutdown_timeout)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port)
+        site = web.TCPSite(runner, host, port, backlog=app[CONFIG].listen_backlog)
         await site.start()
         ready()
         received = await signals.get()

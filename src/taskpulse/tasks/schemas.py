@@ -1,9 +1,12 @@
 """Validated input for task changes (shared by the REST API, the pages and the tools).
 
 Text rule (:data:`PlainText`, :func:`check_text`): user text may not contain NUL or
-other control characters; tab, line feed and carriage return are fine. It is enforced
-here so that every entry point (JSON API, HTML forms, agent tools, chat) refuses such
-text with a clear error instead of storing it (PostgreSQL cannot store NUL at all).
+other control characters (C0, DEL and C1: U+0080-U+009F), nor the bidirectional
+embedding, override and isolate characters (U+202A-U+202E, U+2066-U+2069) that make text
+display in another order than it is stored; tab, line feed and carriage return are fine.
+It is enforced here so that every entry point (JSON API, HTML forms, agent tools, chat)
+refuses such text with a clear error instead of storing it (PostgreSQL cannot store NUL at
+all).
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 Priority = Literal["low", "medium", "high"]
 StatusFilter = Literal["all", "pending", "completed"]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def text_problem(value: str) -> str | None:
@@ -24,9 +27,13 @@ def text_problem(value: str) -> str | None:
     found = _CONTROL.search(value)
     if found is None:
         return None
-    if found.group() == "\x00":
+    char = found.group()
+    if char == "\x00":
         return "must not contain NUL characters"
-    return f"must not contain control characters (found U+{ord(found.group()):04X})"
+    if char >= "\u202a":
+        return ("must not contain bidirectional override characters "
+                f"(found U+{ord(char):04X})")
+    return f"must not contain control characters (found U+{ord(char):04X})"
 
 
 def check_text(value: object) -> object:

@@ -36,7 +36,8 @@ its user's room; clients cannot join rooms or send to other users.
 Events of the user's stream carry `id` (ordered; send the last one you saw back as
 `last_event_id` when reconnecting to receive everything you missed, in order) and `ts`.
 Agent run events add `run_id`, `conversation_id` and `seq` (1, 2, 3... within the run).
-Connection notices (`connection_established`, `resync`, `token_expired`) carry no `id`.
+Connection notices (`connection_established`, `transport_upgraded`, `resync`,
+`token_expired`) carry no `id`.
 Client events are answered through the Socket.IO acknowledgement: the documented reply, or
 `{{error: {{code, message}}}}`. See docs/realtime.md."""
 
@@ -113,7 +114,7 @@ def _client_events(schema: Schema, messages: dict[str, Any],
         "or log in again).", schema(rq.ConnectRefused), examples.CONNECT_REFUSED,
         "A Socket.IO CONNECT_ERROR packet, not a named event. JS: err.message, err.data.")
     operations["connect_error"] = _operation(
-        "send", "Refuse a connection (unauthorized or token_expired).", "connect_error")
+        "send", "Refuse a connection; data.code says why.", "connect_error")
 
 
 def _servers() -> dict[str, Any]:

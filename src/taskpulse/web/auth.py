@@ -5,6 +5,7 @@ import uuid
 
 from aiohttp import web
 
+from taskpulse.auth.accounts import account_exists
 from taskpulse.auth.tokens import TokenError
 from taskpulse.keys import TOKENS, USER_ID
 from taskpulse.web.credentials import same_origin, token_from_request
@@ -24,10 +25,21 @@ def refuse_foreign_origin(request: web.Request) -> None:
             api_error(403, "csrf_failed", "Cross-site request refused.")
 
 
-def authenticate(request: web.Request) -> str:
-    """The verified user id; 401 with token_missing / token_invalid / token_expired."""
+async def authenticate(request: web.Request) -> str:
+    """The verified user id, whose account still exists; 401 with token_missing /
+    token_invalid (also: the account was deleted) / token_expired."""
     if USER_ID in request:
         return request[USER_ID]
+    user_id = token_user(request)
+    if not await account_exists(user_id):
+        api_error(401, "token_invalid", "This account no longer exists.")
+    request[USER_ID] = user_id
+    return user_id
+
+
+def token_user(request: web.Request) -> str:
+    """The user id of the request's token, checked without I/O (the account may be gone:
+    :func:`authenticate` checks that too)."""
     token, from_cookie = token_from_request(request)
     if token == "":
         api_error(401, "token_invalid", "The Authorization header must be 'Bearer <token>'.")
@@ -37,7 +49,6 @@ def authenticate(request: web.Request) -> str:
         api_error(401, exc.code, exc.message)
     if from_cookie and request.method not in SAFE_METHODS and not same_origin(request):
         api_error(403, "csrf_failed", "Cross-site request refused.")
-    request[USER_ID] = claims.user_id
     return claims.user_id
 
 
@@ -48,9 +59,9 @@ def _same_user(path_user: str | None, user_id: str) -> bool:
         return False
 
 
-def require_path_user(request: web.Request) -> str:
+async def require_path_user(request: web.Request) -> str:
     """The verified user, who must be the ``{user_id}`` of the path (403 otherwise)."""
-    user_id = authenticate(request)
+    user_id = await authenticate(request)
     if not _same_user(request.match_info.get("user_id"), user_id):
         api_error(403, "forbidden", "You can only access your own data.")
     return user_id

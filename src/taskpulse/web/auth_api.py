@@ -8,7 +8,7 @@ from taskpulse.auth.accounts import (AccountError, LoginIn, SignupIn, check_logi
 from taskpulse.auth.throttle import Throttle
 from taskpulse.db.models import User
 from taskpulse.keys import CONFIG, LOGIN_THROTTLE, TOKENS
-from taskpulse.web.auth import authenticate, refuse_foreign_origin
+from taskpulse.web.auth import refuse_foreign_origin, token_user
 from taskpulse.web.credentials import COOKIE_NAME
 from taskpulse.web.errors import ApiError, api_error, parse_json
 from taskpulse.web.proxies import client_address
@@ -98,8 +98,7 @@ async def logout(request: web.Request) -> web.Response:
 
 
 async def _current_user(request: web.Request) -> User:
-    user_id = authenticate(request)
-    user = await find_user(user_id)
+    user = await find_user(token_user(request))     # the account check, in one query
     if user is None:
         api_error(401, "token_invalid", "This account no longer exists.")
     return user

@@ -36,7 +36,7 @@ def chat_error(exc: ChatError) -> ApiError:
 
 
 async def chat(request: web.Request) -> web.Response:
-    user_id = require_path_user(request)
+    user_id = await require_path_user(request)
     data = await parse_json(request, ChatIn)
     agent = request.app[AGENT]
     try:

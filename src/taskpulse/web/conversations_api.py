@@ -11,10 +11,15 @@ from taskpulse.web.chat_api import chat_error
 from taskpulse.web.errors import parse_query
 
 
+# Every number a client sends is bounded: an unbounded offset reached the database as a
+# 64-bit overflow (a 500 on SQLite and PostgreSQL alike).
+MAX_OFFSET = 1_000_000
+
+
 class ConversationQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 class MessageQuery(BaseModel):
@@ -24,14 +29,14 @@ class MessageQuery(BaseModel):
 
 
 async def list_conversations(request: web.Request) -> web.Response:
-    user_id = require_path_user(request)
+    user_id = await require_path_user(request)
     query = parse_query(request, ConversationQuery)
     page = await request.app[CONVERSATIONS].list(user_id, query.limit, query.offset)
     return web.json_response(page)
 
 
 async def list_messages(request: web.Request) -> web.Response:
-    user_id = require_path_user(request)
+    user_id = await require_path_user(request)
     conversation_id = request.match_info["conversation_id"]
     query = parse_query(request, MessageQuery)
     try:
@@ -43,7 +48,7 @@ async def list_messages(request: web.Request) -> web.Response:
 
 
 async def delete_conversation(request: web.Request) -> web.Response:
-    user_id = require_path_user(request)
+    user_id = await require_path_user(request)
     try:
         await request.app[CONVERSATIONS].delete(user_id, request.match_info["conversation_id"])
     except ChatError as exc:

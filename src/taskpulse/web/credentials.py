@@ -8,6 +8,11 @@ cookie. The cookie counts for a socket only when the request names its origin
 (``Origin``, else ``Referer``) and that origin is this site's own or one configured in
 ``cors_allowed_origins``: a browser sends the cookie to any site's WebSocket, so a page on
 another origin must not be able to ride on it (cross-site WebSocket hijacking).
+
+Some native clients name the socket URL itself as their origin: the Swift client
+(socket.io-client-swift 16, Starscream) sends ``Origin: wss://host[:port]``. Such an origin
+that names this server's own host and port may open a socket: it is no browser page (a
+browser always sends its page's ``http(s)`` origin), so no other site is asking.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from aiohttp import web
 
 from taskpulse.keys import CONFIG
+from taskpulse.web.proxies import from_trusted_proxy
 
 COOKIE_NAME = "taskpulse_token"
 
@@ -49,19 +55,54 @@ def request_origin(environ: Environ) -> str | None:
     return origin_of(referer) if referer else None
 
 
+def _via_trusted_proxy(environ: Environ) -> bool:
+    """Whether the request's peer is one of ``trusted_proxies``."""
+    request = environ.get("aiohttp.request")
+    if request is None:
+        return False
+    return from_trusted_proxy(request.remote, request.app[CONFIG].trusted_proxies)
+
+
 def own_origins(environ: Environ) -> set[str]:
-    """This server's own origin(s) as the client sees them (``Host``, or the proxy's)."""
-    scheme = str(environ.get("wsgi.url_scheme", "http"))
+    """This server's own origin(s) as the client sees them: ``Host`` on the connection's
+    scheme, and the proxy's ``X-Forwarded-Host``/``-Proto`` when the request comes from
+    one of ``trusted_proxies``. From anyone else those headers are ignored: a page on
+    another site could name itself in them and pass for this one."""
+    request = environ.get("aiohttp.request")
+    # python-engineio fills wsgi.url_scheme from X-Forwarded-Proto, whoever sent it.
+    scheme = str(request.scheme if request is not None
+                 else environ.get("wsgi.url_scheme", "http"))
     host = environ.get("HTTP_HOST")
     origins = {f"{scheme}://{host}".lower()} if host else set()
     fwd_host = environ.get("HTTP_X_FORWARDED_HOST")
     fwd_proto = environ.get("HTTP_X_FORWARDED_PROTO")
-    if fwd_host or fwd_proto:
+    if (fwd_host or fwd_proto) and _via_trusted_proxy(environ):
         proto = (fwd_proto or scheme).split(",")[0].strip()
         name = (fwd_host or host or "").split(",")[0].strip()
         if name:
             origins.add(f"{proto}://{name}".lower())
     return origins
+
+
+# The page scheme a WebSocket URL's scheme stands for, and each scheme's default port.
+PAGE_SCHEMES = {"ws": "http", "wss": "https"}
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def page_origin(origin: str) -> str:
+    """``origin`` as a page's origin: ``ws://`` as ``http://``, ``wss://`` as ``https://``,
+    without the scheme's default port (``https://host:443`` is ``https://host``)."""
+    scheme, sep, host = origin.lower().partition("://")
+    scheme = PAGE_SCHEMES.get(scheme, scheme)
+    default_port = DEFAULT_PORTS.get(scheme)
+    if default_port and host.endswith(":" + default_port):
+        host = host[:-len(default_port) - 1]
+    return f"{scheme}{sep}{host}"
+
+
+def names_own_server(origin: str, environ: Environ) -> bool:
+    """``origin`` (a page's, or a native client's ``ws``/``wss`` one) is this server's own."""
+    return page_origin(origin) in {page_origin(own) for own in own_origins(environ)}
 
 
 class OriginPolicy:
@@ -72,11 +113,12 @@ class OriginPolicy:
         self.listed = frozenset(o.rstrip("/").lower() for o in allowed if o != "*")
 
     def allows_socket(self, origin: str | None, environ: Environ | None = None) -> bool:
-        """For Engine.IO's CORS check: same origin, a listed origin, or ``*``."""
+        """For Engine.IO's CORS check: same origin (also a native client's ``ws(s)://`` one
+        naming this server), a listed origin, or ``*``."""
         if not origin:
             return True     # not a browser page (mobile SDKs, servers)
         origin = origin.lower()
-        return self.any or origin in self.listed or origin in own_origins(environ or {})
+        return self.any or origin in self.listed or names_own_server(origin, environ or {})
 
     def allows_cookie(self, environ: Environ) -> bool:
         """Cookie auth only for this site's pages or listed origins (never via ``*``)."""

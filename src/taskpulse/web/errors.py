@@ -17,6 +17,7 @@ from aiohttp import hdrs, web
 from pydantic import BaseModel, ValidationError
 
 from taskpulse.keys import CONFIG, REQUEST_ID
+from taskpulse.outages import RETRY_AFTER_SECONDS, dependency_down, unavailable_message
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,18 @@ def request_id_of(request: web.Request) -> str:
 ENGINEIO_PATH = "/socket.io/"
 
 
+def _unavailable(request: web.Request, request_id: str, which: str,
+                 exc: Exception) -> web.HTTPException:
+    """503 with ``Retry-After``: JSON ``unavailable`` for the API, a short page otherwise."""
+    log.warning("%s unavailable (request id %s) on %s %s: %s", which, request_id,
+                request.method, request.path, exc.__class__.__name__)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "X-Request-Id": request_id}
+    if not _wants_json(request):
+        return web.HTTPServiceUnavailable(text=unavailable_message(which), headers=headers)
+    return ApiError(503, "unavailable", unavailable_message(which), headers=headers,
+                    dependency=which, retry_after=RETRY_AFTER_SECONDS)
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     if request.path.startswith(ENGINEIO_PATH):
@@ -165,7 +178,10 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
         headers["X-Request-Id"] = request_id
         raise ApiError(exc.status, code, _MESSAGES.get(exc.status, exc.reason),
                        headers=headers) from None
-    except Exception:
+    except Exception as exc:
+        which = dependency_down(exc)
+        if which is not None:
+            raise _unavailable(request, request_id, which, exc) from None
         log.exception("unhandled error (request id %s) on %s %s", request_id,
                       request.method, request.path)
         if not _wants_json(request):

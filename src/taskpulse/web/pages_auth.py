@@ -7,13 +7,14 @@ from taskpulse.auth.accounts import AccountError, LoginIn, SignupIn, create_user
 from taskpulse.keys import TOKENS
 from taskpulse.web.auth_api import attempt_login, clear_session_cookie, set_session_cookie
 from taskpulse.web.errors import ApiError
-from taskpulse.web.pages_common import (api_error_message, check_form, page_session, render,
-                                        safe_next, see_other, validate_form)
+from taskpulse.web.pages_common import (api_error_message, check_form, page_session,
+                                        read_form, render, safe_next, see_other,
+                                        validate_form)
 
 
 async def _form(request: web.Request, fields: tuple[str, ...]) -> dict[str, str]:
-    data = await request.post()
-    return {name: str(data.get(name, "")) for name in fields}
+    data = await read_form(request)
+    return {name: data.get(name, "") for name in fields}
 
 
 def _signed_in(request: web.Request, user_id: str, target: str) -> web.HTTPSeeOther:
@@ -87,7 +88,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
         if session is None:
             raise web.HTTPFound("/login")
         return await render(request, "logout.html", {}, session)
-    form = dict(await request.post())
+    form = await read_form(request)
     check_form(request, form, session)
     response = see_other("/login")
     clear_session_cookie(response)

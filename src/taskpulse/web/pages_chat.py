@@ -34,7 +34,7 @@ async def chat_page(request: web.Request) -> web.StreamResponse:
 
 async def socket_token(request: web.Request) -> web.Response:
     """A fresh short-lived token for the Socket.IO auth payload of this user's page."""
-    user_id = authenticate(request)
+    user_id = await authenticate(request)
     claims = request.app[TOKENS].verify(token_from_request(request)[0])
     ttl = socket_token_ttl(request, claims.expires_at)
     token = request.app[TOKENS].issue(user_id, ttl=ttl, scope=SOCKET)

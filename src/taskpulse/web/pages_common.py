@@ -14,7 +14,7 @@ import re
 import time
 from dataclasses import dataclass
 from typing import Any, Mapping
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -115,6 +115,36 @@ def check_form(request: web.Request, form: Mapping[str, Any],
         sent = str(form.get("csrf_token", "")).encode()   # bytes: any text compares
         if not hmac.compare_digest(sent, csrf_token(request, session.token).encode()):
             raise forbidden(request, "This form has expired. Reload the page and try again.")
+
+
+FORM_ENCODED = "application/x-www-form-urlencoded"
+MAX_FORM_FIELDS = 50
+
+
+async def read_form(request: web.Request) -> dict[str, str]:
+    """A posted form's fields (the first value of a repeated name), or a 400 page.
+
+    A form is URL-encoded UTF-8, as browsers send it from these (UTF-8) pages; multipart
+    is read too. Bytes that are not UTF-8 (``%ff%fe``) are refused, never stored as
+    replacement characters, and so is a body of another type.
+    """
+    try:
+        if request.content_type == FORM_ENCODED or not request.body_exists:
+            text = (await request.read()).decode("utf-8")
+            pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8",
+                              errors="strict", max_num_fields=MAX_FORM_FIELDS)
+        elif request.content_type == "multipart/form-data":
+            pairs = [(k, v) for k, v in (await request.post()).items() if isinstance(v, str)]
+        else:
+            raise ValueError("not a form")
+    except (UnicodeError, ValueError, LookupError):
+        raise page_error(request, 400, "Form not understood",
+                         "This form could not be read. Reload the page and try "
+                         "again.") from None
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        form.setdefault(name, value)
+    return form
 
 
 def forbidden(request: web.Request, message: str) -> web.HTTPException:

@@ -16,7 +16,7 @@ from taskpulse.tasks.dates import relative_day
 from taskpulse.tasks.schemas import TaskCreate, TaskQuery, TaskUpdate
 from taskpulse.tasks.service import TaskNotFound
 from taskpulse.tasks.views import task_dict
-from taskpulse.web.pages_common import (Session, check_form, page_error, render,
+from taskpulse.web.pages_common import (Session, check_form, page_error, read_form, render,
                                         require_session, see_other, socket_context,
                                         validate_form)
 
@@ -89,8 +89,7 @@ async def tasks_page(request: web.Request) -> web.StreamResponse:
 
 async def _post(request: web.Request) -> tuple[Session, dict[str, str], str]:
     session = await require_session(request)
-    data = await request.post()
-    form = {k: str(v) for k, v in data.items() if isinstance(v, str)}
+    form = await read_form(request)
     check_form(request, form, session)
     return session, form, _status(form.get("status"))
 

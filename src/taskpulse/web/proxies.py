@@ -1,4 +1,5 @@
-"""The client's address, also behind reverse proxies (``trusted_proxies``).
+"""The client's address, also behind reverse proxies (``trusted_proxies``); whether a
+request comes from such a proxy (only then are its ``X-Forwarded-*`` headers believed).
 
 With no trusted proxies (the default) the client is the peer of the TCP connection, and
 ``X-Forwarded-For`` is ignored: anyone can send that header. When the peer is a trusted
@@ -48,6 +49,13 @@ def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 def _trusted(text: str, networks: tuple[Network, ...]) -> bool:
     address = _ip(text)
     return address is not None and any(address in net for net in networks)
+
+
+def from_trusted_proxy(peer: str | None, trusted_proxies: tuple[str, ...]) -> bool:
+    """Whether a connection from ``peer`` comes from one of ``trusted_proxies`` (whose
+    ``X-Forwarded-*`` headers are believed)."""
+    networks = _networks(trusted_proxies)
+    return bool(peer and networks) and _trusted(str(peer), networks)
 
 
 def forwarded_client(peer: str, forwarded_for: Iterable[str],

@@ -10,7 +10,7 @@ from taskpulse.web.chat_api import chat_error
 
 
 async def get_run(request: web.Request) -> web.Response:
-    user_id = require_path_user(request)
+    user_id = await require_path_user(request)
     try:
         run = await request.app[CONVERSATIONS].run(user_id, request.match_info["run_id"])
     except ChatError as exc:

@@ -23,7 +23,7 @@ def _not_found() -> NoReturn:
 
 
 async def list_tasks(request: web.Request) -> web.Response:
-    user_id = require_path_user(request)
+    user_id = await require_path_user(request)
     query = parse_query(request, TaskQuery)
     service = request.app[TASKS]
     tasks = await service.list(user_id, query)
@@ -32,7 +32,7 @@ async def list_tasks(request: web.Request) -> web.Response:
 
 
 async def create_task(request: web.Request) -> web.Response:
-    user_id = require_path_user(request)
+    user_id = await require_path_user(request)
     data = await parse_json(request, TaskCreate)
     try:
         task = await request.app[TASKS].create(user_id, data)
@@ -42,7 +42,7 @@ async def create_task(request: web.Request) -> web.Response:
 
 
 async def get_task(request: web.Request) -> web.Response:
-    user_id = require_path_user(request)
+    user_id = await require_path_user(request)
     try:
         task = await request.app[TASKS].get(user_id, request.match_info["task_id"])
     except TaskNotFound:
@@ -52,7 +52,7 @@ async def get_task(request: web.Request) -> web.Response:
 
 async def _update(request: web.Request,
                   model: type[TaskCreate] | type[TaskUpdate]) -> web.Response:
-    user_id = require_path_user(request)
+    user_id = await require_path_user(request)
     data = await parse_json(request, model)
     try:
         task = await request.app[TASKS].update(user_id, request.match_info["task_id"], data)
@@ -71,7 +71,7 @@ async def update_task(request: web.Request) -> web.Response:
 
 async def complete_task(request: web.Request) -> web.Response:
     """``{"completed": true|false}``; an empty body marks the task complete."""
-    user_id = require_path_user(request)
+    user_id = await require_path_user(request)
     data = await parse_json(request, TaskComplete)
     try:
         task = await request.app[TASKS].set_completed(
@@ -82,7 +82,7 @@ async def complete_task(request: web.Request) -> web.Response:
 
 
 async def delete_task(request: web.Request) -> web.Response:
-    user_id = require_path_user(request)
+    user_id = await require_path_user(request)
     try:
         snapshot = await request.app[TASKS].delete(user_id, request.match_info["task_id"])
     except TaskNotFound:

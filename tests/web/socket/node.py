@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 JS_DIR = Path(__file__).resolve().parent / "js"
+LINE_LIMIT = 64 * 1024 * 1024     # a report of many tabs is one long JSON line
 
 
 def node_or_skip() -> str:
@@ -40,8 +41,15 @@ class NodeClient:
     async def start(cls, script: str, *args: str) -> "NodeClient":
         proc = await asyncio.create_subprocess_exec(
             node_or_skip(), str(JS_DIR / script), *args, cwd=str(ROOT),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, limit=LINE_LIMIT)
         return cls(proc)
+
+    async def send(self, line: str) -> None:
+        """Write a line to the script's standard input."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line.encode() + b"\n")
+        await self.proc.stdin.drain()
 
     async def read_until(self, predicate: Any, timeout: float = 15) -> dict[str, Any]:
         """Read lines until one matches; fail with everything seen on timeout or exit."""

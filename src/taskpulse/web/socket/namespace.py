@@ -1,7 +1,9 @@
 """The ``/chat`` namespace: authenticated connections, one room per user, client events.
 
-Connections are authenticated in :meth:`ChatNamespace.on_connect` (see ``handshake``) and
-refused with ``{code: "unauthorized" | "token_expired", message}``. The server alone puts a
+Connections are authenticated in :meth:`ChatNamespace.on_connect` (see ``handshake``; the
+account must still exist, and the user be under ``sio_max_connections_per_user``) and
+refused with ``{code: "unauthorized" | "token_expired" | "too_many_connections" |
+"unavailable", message}``. The server alone puts a
 connection in its room, ``user:<id>`` (see ``stream``). Client events are validated with the
 models in ``events``; anything unknown, malformed or over the flood limit gets an ack
 ``{error: {code, message}}`` (sent only if the client asked for an ack) and is logged.
@@ -20,16 +22,20 @@ from pydantic import BaseModel, ValidationError
 
 from taskpulse.agent.api import ChatError
 from taskpulse.auth.tokens import SESSION, SOCKET, Claims, TokenError
+from taskpulse.internals.connection_drop import drop_connection
 from taskpulse.internals.idle_memory import compact_environ
 from taskpulse.keys import AGENT, CONFIG, HOOKS, PUBLISHER, TOKENS
 from taskpulse.protocol.timestamps import now_iso
 from taskpulse.protocol.events import NAMESPACE
 from taskpulse.protocol.requests import (CLIENT_EVENTS_BY_NAME, ChatSend, ChatSendAck, ClientEvent,
-                                         ErrorAck, ErrorBody, PingAck, RefusalData, RunCancel,
-                                         RunCancelAck)
+                                         ErrorAck, ErrorBody, PingAck, RefusalData, RoundTrip,
+                                         RunCancel, RunCancelAck)
 from taskpulse.web.credentials import OriginPolicy, find_credentials
+from taskpulse.outages import RETRY_AFTER_SECONDS, dependency_down, unavailable_message
 from taskpulse.web.socket.rate_limit import EventBudget
 from taskpulse.web.socket.stream_opening import StreamOpener, requested_last_event_id
+from taskpulse.web.socket.upgrades import UpgradeNotices
+from taskpulse.web.socket.user_connections import Refused, UserConnections
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +74,21 @@ class ChatNamespace(socketio.AsyncNamespace):
         config = app[CONFIG]
         self.origins = OriginPolicy(config.cors_allowed_origins)
         self.rate = config.sio_client_events_per_second
-        self.streams = StreamOpener(sio, app[PUBLISHER])
+        self.connections = UserConnections(config.sio_max_connections_per_user)
+        quick = "quick_drop" in app[HOOKS]
+
+        async def drop(sid: str) -> None:
+            await drop_connection(sio, sid, "its stream could not be opened", quick)
+
+        self.streams = StreamOpener(sio, app[PUBLISHER], drop)
+        self.upgrades = UpgradeNotices(sio)
         self.compact_environ = "lean_connections" in app[HOOKS]
         # Each connection's opening task (stream.py), only while it runs: a finished task
         # is not kept for the connection's lifetime (idle memory).
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._handlers: dict[str, Handler] = {
-            "ping": self._ping, "chat_send": self._chat_send, "run_cancel": self._run_cancel}
+            "ping": self._ping, RoundTrip.name: self._ping, "chat_send": self._chat_send,
+            "run_cancel": self._run_cancel}
 
     # ---- connection -----------------------------------------------------------------
 
@@ -92,26 +106,37 @@ class ChatNamespace(socketio.AsyncNamespace):
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         claims = self.authenticate(environ, auth)
+        try:    # the account still exists, and the user is under the connection cap
+            await self.connections.admit(sid, claims.user_id)
+        except Refused as exc:
+            raise refuse(exc.code, exc.message) from None
         catch_up, last_event_id = requested_last_event_id(auth)
+        on_polling = self.upgrades.transport(sid) == "polling"
         task = asyncio.create_task(self.streams.run(
             sid, claims.user_id, claims.expires_at, catch_up, last_event_id))
         self._tasks[sid] = task
-        task.add_done_callback(lambda done: self._forget_task(sid, done))
+        task.add_done_callback(lambda done: self._opened(sid, done, on_polling))
         await self.save_session(sid, {"user_id": claims.user_id,
                                       "bucket": EventBudget(self.rate)})
         if self.compact_environ:
             compact_environ(environ)
         log.info("user %s connected on %s", claims.user_id, sid)
 
-    def _forget_task(self, sid: str, task: asyncio.Task[None]) -> None:
+    def _opened(self, sid: str, task: asyncio.Task[None], on_polling: bool) -> None:
+        """The opening task ended: forget it; a connection that opened on long-polling is
+        told when it is on WebSocket (after its welcome)."""
         if self._tasks.get(sid) is task:
             del self._tasks[sid]
+        if on_polling and not task.cancelled():
+            self.upgrades.watch(sid)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         task = self._tasks.get(sid)
         if task is not None and task is not asyncio.current_task():
             task.cancel()
         self.streams.forget(sid)
+        self.upgrades.forget(sid)
+        self.connections.release(sid)
         log.info("%s disconnected (%s)", sid, reason)
 
     async def close(self) -> None:
@@ -121,6 +146,7 @@ class ChatNamespace(socketio.AsyncNamespace):
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await self.streams.close()
+        await self.upgrades.close()
 
     # ---- client events ----------------------------------------------------------------
 
@@ -131,7 +157,12 @@ class ChatNamespace(socketio.AsyncNamespace):
                 return await super().trigger_event(event, *args)
         try:
             return await self._client_event(event, args[0], args[1:])
-        except Exception:
+        except Exception as exc:
+            which = dependency_down(exc)
+            if which is not None:
+                log.warning("client event %.40r: %s unavailable", event, which)
+                return error_ack("unavailable", unavailable_message(which),
+                                 RETRY_AFTER_SECONDS)
             log.exception("handling client event %.40r failed", event)
             return error_ack("internal", "The server could not handle this event.")
 

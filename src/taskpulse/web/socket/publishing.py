@@ -126,7 +126,7 @@ class BroadcastPublisher(Publisher):
     async def opening(self, sid: str, user_id: str) -> AsyncIterator[BufferedGate]:
         relay = self.relay
         if not await relay.wait_subscribed():
-            log.warning("no Redis subscription yet; %s may miss live events", sid)
+            raise ConnectionError("not subscribed to the event channel")   # it reconnects
         room = user_room(user_id)
         queue = relay.hold(sid, room)
         try:

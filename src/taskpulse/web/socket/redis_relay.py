@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ROOM_PREFIX = b'{"room":"'
-SUBSCRIBE_WAIT_SECONDS = 10.0
+SUBSCRIBE_WAIT_SECONDS = 5.0
 RETRY_SECONDS = (0.1, 0.25, 0.5, 1.0)   # between attempts to subscribe again
 Message = dict[str, Any]
 

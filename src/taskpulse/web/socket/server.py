@@ -19,13 +19,16 @@ from taskpulse.delivery import json_codec
 from taskpulse.delivery.batch_readers import BatchReaders
 from taskpulse.delivery.event_log import EventLog, MemoryEventLog
 from taskpulse.delivery.redis_log import RedisEventLog
-from taskpulse.internals import fanout, hooks, idle_memory
+from taskpulse.internals import fanout, hooks, idle_memory, undecodable_frames
 from taskpulse.internals.connection_drop import drop_connections
 from taskpulse.keys import (BATCH_READERS, CONFIG, EVENT_LOG, HOOKS, PUBLISHER, REDIS, RELAY,
                             SIO)
 from taskpulse.protocol.events import NAMESPACE
 from taskpulse.web.credentials import OriginPolicy
+from taskpulse.web.socket.engine_log import EngineLog
 from taskpulse.web.socket.namespace import ChatNamespace
+from taskpulse.web.socket.packet_guard import PacketGuard
+from taskpulse.web.socket.polling_posts import PollingPosts
 from taskpulse.web.socket.publishing import BroadcastPublisher, Publisher
 from taskpulse.web.socket.redis_relay import RedisRelay
 
@@ -47,19 +50,24 @@ def create_sio(config: Config, active: frozenset[str]) -> socketio.AsyncServer:
         ping_timeout=config.sio_ping_timeout,
         max_http_buffer_size=config.sio_max_message_bytes,
         logger=False,
-        engineio_logger=False,
+        engineio_logger=EngineLog(),    # bad client input: a warning line, no traceback
     )
     if "fast_fanout" in active:
         fanout.install(sio, compression=config.sio_compression)   # docs/performance.md
+    guard = PacketGuard(sio.eio).install()  # malformed packets: a warning, not tracebacks
+    if "skip_undecodable_frames" in active:
+        undecodable_frames.install(sio.eio, guard.undecodable_frame)
     return sio
 
 
-def create_event_log(config: Config, redis: Any = None) -> EventLog:
-    if redis is not None:
-        return RedisEventLog(redis, config.redis_prefix, config.event_log_max_events,
-                             config.event_log_max_age_seconds, config.event_log_ttl_seconds)
+def create_event_log(config: Config) -> EventLog:
     return MemoryEventLog(config.event_log_max_events, config.event_log_max_age_seconds,
                           config.event_log_ttl_seconds)
+
+
+def create_redis_event_log(config: Config, redis: Any) -> RedisEventLog:
+    return RedisEventLog(redis, config.redis_prefix, config.event_log_max_events,
+                         config.event_log_max_age_seconds, config.event_log_ttl_seconds)
 
 
 def create_relay(config: Config, sio: socketio.AsyncServer, quick: bool) -> RedisRelay:
@@ -73,17 +81,27 @@ def create_relay(config: Config, sio: socketio.AsyncServer, quick: bool) -> Redi
     return RedisRelay(client, f"{config.redis_prefix}:socketio", sio, drop)
 
 
+def create_redis(config: Config) -> Any:
+    """The app's Redis client. Its pool holds ``redis_max_connections``; when every one is
+    busy (a storm of reconnecting tabs) a command waits up to ``redis_pool_timeout_seconds``
+    for one instead of failing at once."""
+    import redis.asyncio
+    pool = redis.asyncio.BlockingConnectionPool.from_url(
+        config.redis_url, max_connections=config.redis_max_connections,
+        timeout=config.redis_pool_timeout_seconds)
+    return redis.asyncio.Redis.from_pool(pool)
+
+
 def setup_realtime(app: web.Application) -> None:
     """Create the server, event log and publisher; attach to the app."""
     config = app[CONFIG]
     active = app[HOOKS] = hooks.active(config)
     sio = app[SIO] = create_sio(config, active)
     if config.redis_url:    # one client for the app (the event log closes it)
-        import redis.asyncio
-        app[REDIS] = redis.asyncio.Redis.from_url(config.redis_url)
+        app[REDIS] = create_redis(config)
         relay = app[RELAY] = create_relay(config, sio, "quick_drop" in active)
-        event_log = app[EVENT_LOG] = create_event_log(config, app[REDIS])
-        assert isinstance(event_log, RedisEventLog)
+        event_log = create_redis_event_log(config, app[REDIS])
+        app[EVENT_LOG] = event_log
         app[PUBLISHER] = BroadcastPublisher(sio, event_log, relay)
         app[BATCH_READERS] = BatchReaders(app[REDIS], config.redis_prefix, relay.channel,
                                           event_log, relay.subscribed.is_set,
@@ -93,6 +111,7 @@ def setup_realtime(app: web.Application) -> None:
         app[EVENT_LOG] = create_event_log(config)
         app[PUBLISHER] = Publisher(sio, app[EVENT_LOG])
     sio.register_namespace(ChatNamespace(app, sio))
+    app.middlewares.append(PollingPosts(sio.eio, config.sio_max_message_bytes).middleware)
     sio.attach(app)
     app.on_shutdown.append(_shutdown_sio)
     app.cleanup_ctx.append(_event_log_ctx)

@@ -17,9 +17,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from taskpulse.delivery.event_log import parse_id
+from taskpulse.delivery.event_log import LoggedEvent, parse_id
 from taskpulse.protocol.timestamps import now_iso
 from taskpulse.protocol.events import (NAMESPACE, ConnectionEstablished, Event, Resync,
                                        TokenExpired)
@@ -32,12 +33,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONNECT_WAIT_SECONDS = 10.0
+OPEN_SECONDS = 5.0     # longest the stream may take to open before the connection closes
 
 
 class StreamOpener:
-    def __init__(self, sio: "socketio.AsyncServer", publisher: Publisher) -> None:
+    def __init__(self, sio: "socketio.AsyncServer", publisher: Publisher,
+                 drop: Callable[[str], Awaitable[Any]]) -> None:
         self.sio = sio
         self.publisher = publisher
+        self.drop = drop      # closes a connection at the transport (it reconnects)
         # Token expiry: one heap entry per open connection, one loop timer for all (no
         # task sleeping for an hour per connection); a task exists only while a token is
         # actually being expired.
@@ -67,46 +71,47 @@ class StreamOpener:
 
     async def run(self, sid: str, user_id: str, expires_at: float,
                   catch_up: bool, last_event_id: str | None) -> None:
-        """The connection's opening task: open the stream, then set the expiry timer."""
+        """The connection's opening task: open the stream, then set the expiry timer.
+
+        A connection is never left open without its stream: when opening it fails (the
+        event log unreachable or too busy), the connection is closed at the transport, a
+        lost connection that the client repairs by reconnecting with its position."""
         try:
             if not await self.wait_connected(sid):
                 return
-            await self.open(sid, user_id, catch_up, last_event_id)
+            async with asyncio.timeout(OPEN_SECONDS):   # a hung Redis must not hold it
+                await self.open(sid, user_id, catch_up, last_event_id)
             if self.connected(sid):
                 self.expire_at(sid, expires_at)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("stream of connection %s failed", sid)
+        except Exception as exc:
+            log.warning("opening the stream of %s failed (%s); closing the connection so "
+                        "its client reconnects", sid, exc.__class__.__name__)
+            await self.drop(sid)
 
     async def open(self, sid: str, user_id: str, catch_up: bool,
                    last_event_id: str | None) -> None:
-        event_log = self.publisher.log
         async with self.publisher.opening(sid, user_id) as gate:
             if not self.connected(sid):
                 return
-            newest = await event_log.last_id(user_id)
+            newest, missed = await self.publisher.log.opening(
+                user_id, last_event_id if catch_up else None)
             transport = self.sio.transport(sid, NAMESPACE)
             await self._send(sid, ConnectionEstablished(
                 user_id=user_id, sid=sid, transport=transport, server_time=now_iso(),
                 last_event_id=newest))
             given = newest
             if catch_up:
-                given = await self._replay(sid, user_id, last_event_id, newest) or newest
+                if last_event_id is None:   # sent, but not a string
+                    missed = None
+                given = await self._replay(sid, missed, last_event_id, newest) or newest
             if self.connected(sid):   # no await between the check and joining
                 await gate.join(given)
 
-    async def _replay(self, sid: str, user_id: str, last_event_id: str | None,
-                      newest: str | None) -> str | None:
+    async def _replay(self, sid: str, missed: list[LoggedEvent] | None,
+                      last_event_id: str | None, newest: str | None) -> str | None:
         """Send what the client missed; returns the newest id sent (None: nothing)."""
-        try:
-            missed = (await self.publisher.log.since(user_id, last_event_id)
-                      if last_event_id is not None else None)
-        except Exception:
-            log.exception("reading the event log for catch-up failed")
-            await self._send(sid, Resync(reason="unavailable", message=(
-                "Missed events cannot be replayed right now; reload your data.")))
-            return None
         if missed is None:
             await self._send(sid, resync_for(last_event_id, newest))
             return None

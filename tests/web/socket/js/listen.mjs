@@ -11,6 +11,10 @@ const socket = io(`${opts.url}/chat`, {
   transports: opts.transports ?? ["polling", "websocket"],
   reconnection: false,
 });
+// The client's own view of its transport: it upgrades from long-polling by itself.
+socket.io.on("open", () => {
+  socket.io.engine.on("upgrade", (transport) => print({ type: "upgrade", transport: transport.name }));
+});
 let streamed = 0;
 const timer = setTimeout(() => { print({ type: "timeout" }); socket.close(); process.exit(1); },
   opts.timeoutMs ?? 10000);

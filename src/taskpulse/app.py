@@ -12,9 +12,12 @@ from taskpulse.auth.throttle import MemoryThrottle
 from taskpulse.auth.tokens import TokenService
 from taskpulse.config import ROOT, Config
 from taskpulse.db.setup import database_ctx
-from taskpulse.keys import (AGENT, CONFIG, CONVERSATIONS, LLM, LOGIN_THROTTLE, PUBLISHER, TASKS,
-                            TOKENS)
+from taskpulse.delivery.outbox import Outbox
+from taskpulse.keys import (AGENT, CONFIG, CONVERSATIONS, LLM, LOGIN_THROTTLE, OUTBOX, PUBLISHER,
+                            TASKS, TOKENS)
 from taskpulse.llm.base import LLMProvider
+from taskpulse.processes import gone_of, new_process_id
+from taskpulse.serving.outbox_sweep import outbox_ctx
 from taskpulse.serving.scaleout import setup_scaleout
 from taskpulse.tasks.service import TaskService
 from taskpulse.web.errors import error_middleware
@@ -37,12 +40,15 @@ def create_app(config: Config, *, llm: LLMProvider | None = None) -> web.Applica
 
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
     setup_realtime(app)
-    app[TASKS] = TaskService(app[PUBLISHER])
+    process_id = new_process_id()
+    app[OUTBOX] = Outbox(app[PUBLISHER], process_id, gone_of)
+    app.cleanup_ctx.append(outbox_ctx)
+    app[TASKS] = TaskService(app[OUTBOX])
     if llm is None:     # built here, so closed here; a provider passed in is the caller's
         llm = build_provider(config)
         app.cleanup_ctx.append(closing_ctx(llm))
     app[LLM] = llm
-    agent = AgentService(config, llm, app[TASKS], app[PUBLISHER])
+    agent = AgentService(config, llm, app[TASKS], app[PUBLISHER], process_id)
     app[AGENT] = agent
     app[CONVERSATIONS] = Conversations(agent)
     setup_scaleout(app)     # Redis only: shared throttle, runs across processes

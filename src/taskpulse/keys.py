@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from taskpulse.config import Config
     from taskpulse.delivery.batch_readers import BatchReaders
     from taskpulse.delivery.event_log import EventLog
+    from taskpulse.delivery.outbox import Outbox
     from taskpulse.llm.base import LLMProvider
     from taskpulse.tasks.service import TaskService
     from taskpulse.web.socket.publishing import Publisher
@@ -26,6 +27,7 @@ CONFIG: web.AppKey["Config"] = web.AppKey("config")
 TOKENS: web.AppKey["TokenService"] = web.AppKey("tokens")
 LOGIN_THROTTLE: web.AppKey["Throttle"] = web.AppKey("login_throttle")
 TASKS: web.AppKey["TaskService"] = web.AppKey("tasks")
+OUTBOX: web.AppKey["Outbox"] = web.AppKey("outbox")
 EVENT_LOG: web.AppKey["EventLog"] = web.AppKey("event_log")
 PUBLISHER: web.AppKey["Publisher"] = web.AppKey("publisher")
 SIO: web.AppKey["socketio.AsyncServer"] = web.AppKey("sio")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+import uuid
 from typing import Any
 
 import aiohttp
@@ -130,3 +131,61 @@ async def test_sigterm_interrupts_runs_that_outlast_the_grace_period(cluster, ta
     assert await a.wait_exit(10) == 0
     run = (await get(b.url, f"/api/{acct.user_id}/runs/{run_id}", acct))["run"]
     assert run["status"] == "interrupted"
+
+
+async def _insert_tasks(database_url: str, user_id: str, count: int) -> None:
+    import asyncpg
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.executemany(
+            "INSERT INTO task (id, owner_id, title, description, priority, completed, "
+            "created_at, updated_at) VALUES ($1, $2, $3, '', 'medium', false, now(), now())",
+            [(uuid.uuid4(), uuid.UUID(user_id), f"task {n}") for n in range(count)])
+    finally:
+        await conn.close()
+
+
+async def _completed(database_url: str, user_id: str) -> int:
+    import asyncpg
+    conn = await asyncpg.connect(database_url)
+    try:
+        return int(await conn.fetchval("SELECT count(*) FROM task WHERE owner_id = $1 "
+                                       "AND completed", uuid.UUID(user_id)))
+    finally:
+        await conn.close()
+
+
+async def test_a_bulk_tool_cut_short_by_a_kill_ends_truthfully_and_loses_no_change(
+        cluster, tab):
+    """The issue's case: SIGKILL during "complete everything". Every saved change reaches
+    the tabs (the outbox), the cut-short step ends with tool_error and an audit row."""
+    a, b = await cluster.start(2)
+    acct = await cluster.signup(a)
+    database_url = cluster.env["TASKPULSE_DATABASE_URL"]
+    await _insert_tasks(database_url, acct.user_id, 400)
+    on_a, on_b = await tab(a.url, acct), await tab(b.url, acct)
+    ack = await on_a.call("chat_send", {"message": "mark everything done"})
+    run_id = ack["run_id"]
+    await on_b.wait_for(lambda: any(n == "tool_progress" for n, _ in run_events(on_b, run_id)),
+                        timeout=20)
+    a.signal(signal.SIGKILL)
+    assert await a.wait_exit(5) is not None
+    await on_b.wait_for(lambda: ended(on_b, run_id), timeout=15)
+    events = run_events(on_b, run_id)
+    (call_id,) = {d["call_id"] for n, d in events if n == "tool_starting"
+                  and d["tool"] == "complete_all_tasks"}
+    ends = [(n, d) for n, d in events if d.get("call_id") == call_id
+            and n in ("tool_complete", "tool_error")]
+    assert [(n, d["error"]) for n, d in ends] == [("tool_error", "interrupted")]
+    assert events[-1][0] == "agent_error" and events[-1][1]["code"] == "interrupted"
+    done = await _completed(database_url, acct.user_id)
+    assert 0 < done < 400
+
+    def changes() -> int:
+        return len({d["task"]["id"] for n, d in on_b.stream() if n == "task_updated"
+                    and d["task"]["completed"]})
+
+    await on_b.wait_for(lambda: changes() == done, timeout=20)
+    run = (await get(b.url, f"/api/{acct.user_id}/runs/{run_id}", acct))["run"]
+    [step] = [s for s in run["steps"] if s["call_id"] == call_id]
+    assert step["ok"] is False and step["error"] == "interrupted"

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Protocol
@@ -28,11 +27,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 import orjson
 
 from taskpulse.agent.api import ChatError
-from taskpulse.agent.orphaned_runs import interrupt_orphaned_runs
+from taskpulse.agent.heartbeat_watch import HeartbeatWatch
+from taskpulse.agent.orphaned_runs import dead_owners, interrupt_orphaned_runs
 from taskpulse.db.models import Run
 from taskpulse.delivery.publishing import EventSink
 from taskpulse.delivery.redis_log import RedisEventLog
 from taskpulse.outages import dependency_down
+from taskpulse.processes import gone_here
 from taskpulse.tasks.service import parse_uuid
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 
 START_LOCK_SECONDS = 15.0        # longest a start may hold the lock (a safety net)
 BEAT_TTL_BEATS = 2               # a heartbeat key lives this many beats
-CONFIRM_BEATS = 1.5              # ...and must stay missing this long before runs are claimed
 STOP_WAIT_SECONDS = 10.0
 
 
@@ -62,8 +62,8 @@ class RunCoordinator:
         self.sink = sink
         self.event_log = event_log
         self.interval = heartbeat_seconds
-        self._missing_since: dict[str, float] = {}   # owner -> first seen without heartbeat
-        self._last_look: float | None = None
+        self._runs_watch = HeartbeatWatch(heartbeat_seconds)
+        self._outbox_watch = HeartbeatWatch(heartbeat_seconds)
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
@@ -132,23 +132,16 @@ class RunCoordinator:
                                              self.sink, self.event_log, self.confirm_dead)
 
     def confirm_dead(self, missing: set[str], now: float | None = None) -> set[str]:
-        """The owners among ``missing`` (no heartbeat key now) whose key this process has
-        seen missing for :data:`CONFIRM_BEATS` beats in a row.
+        """The owners of running runs among ``missing`` (no heartbeat key now) that are
+        dead (``heartbeat_watch``)."""
+        return self._runs_watch.confirm(missing, now)
 
-        A Redis restart without persistence (or a hang that outlasts the keys' TTL) loses
-        every heartbeat at once; a living process writes its own again within a beat, a
-        dead one never does. Observations interrupted for longer than two beats (this
-        process could not look, say Redis hung) start over."""
-        now = time.monotonic() if now is None else now
-        if self._last_look is not None and now - self._last_look > 2 * self.interval:
-            self._missing_since.clear()
-        self._last_look = now
-        for owner in [o for o in self._missing_since if o not in missing]:
-            del self._missing_since[owner]
-        for owner in missing:
-            self._missing_since.setdefault(owner, now)
-        return {o for o in missing
-                if now - self._missing_since[o] >= CONFIRM_BEATS * self.interval}
+    async def gone(self, process_ids: set[str]) -> set[str]:
+        """The owners of outbox rows among ``process_ids`` that are gone: a process of this
+        host that is not running, or one whose heartbeat stayed missing (its own watch)."""
+        here = {p for p in process_ids if gone_here(p)}
+        missing = await dead_owners(self.redis, self.beat_key, sorted(process_ids - here))
+        return here | self._outbox_watch.confirm(missing)
 
     async def _every_beat(self, what: str, work: Any) -> None:
         failing = False

@@ -9,26 +9,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import uuid
 from datetime import datetime, timedelta, timezone
 
 from taskpulse.db.models import Run
+from taskpulse.processes import new_process_id, pid_alive
+
+__all__ = ["new_process_id", "is_stale", "mark_interrupted_runs"]
 
 log = logging.getLogger(__name__)
-
-
-def new_process_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:   # exists, owned by someone else
-        return True
-    return True
 
 
 def is_stale(run: Run, now: datetime, max_age: timedelta) -> bool:
@@ -41,7 +29,7 @@ def is_stale(run: Run, now: datetime, max_age: timedelta) -> bool:
     if host != socket.gethostname():
         return False
     pid = int(pid_text)
-    return pid == os.getpid() or not _pid_alive(pid)
+    return pid == os.getpid() or not pid_alive(pid)
 
 
 async def mark_interrupted_runs(max_run_seconds: float) -> int:

@@ -53,10 +53,10 @@ class _Handle:
 
 class AgentService:
     def __init__(self, config: Config, llm: LLMProvider, tasks: TaskService,
-                 sink: EventSink) -> None:
+                 sink: EventSink, process_id: str | None = None) -> None:
         self.config = config
         self.runner = AgentRunner(config, llm, tasks, sink)
-        self.process_id = new_process_id()
+        self.process_id = process_id or new_process_id()
         self._runs: dict[str, _Handle] = {}
         self._active: dict[str, str] = {}           # conversation id -> run id
         self._lock = UserLocks()      # one start at a time per user

@@ -93,6 +93,21 @@ class Run(Model):
         indexes = (Index(fields=("status",)),)
 
 
+class OutboxEvent(Model):
+    """The event of a saved change, from its commit until it is in the user's stream
+    (``delivery/outbox.py``)."""
+    id = fields.BigIntField(primary_key=True)
+    user_id = fields.UUIDField()
+    process_id = fields.CharField(max_length=64)    # the process that publishes it
+    name = fields.CharField(max_length=40)
+    payload: fields.JSONField[dict[str, Any]] = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "outbox"
+        indexes = (Index(fields=("created_at",)),)
+
+
 class ToolCall(Model):
     """The record of one tool invocation within a run (the audit trail)."""
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)

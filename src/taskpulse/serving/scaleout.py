@@ -15,7 +15,8 @@ from aiohttp import web
 from taskpulse.agent.coordination import RunCoordinator
 from taskpulse.auth.redis_throttle import RedisThrottle
 from taskpulse.delivery.redis_log import RedisEventLog
-from taskpulse.keys import AGENT, CONFIG, COORDINATOR, EVENT_LOG, LOGIN_THROTTLE, PUBLISHER, REDIS
+from taskpulse.keys import (AGENT, CONFIG, COORDINATOR, EVENT_LOG, LOGIN_THROTTLE, OUTBOX,
+                            PUBLISHER, REDIS)
 
 
 def setup_scaleout(app: web.Application) -> None:
@@ -33,6 +34,7 @@ def setup_scaleout(app: web.Application) -> None:
                                  config.process_heartbeat_seconds)
     app[COORDINATOR] = coordinator
     agent.use_peers(coordinator)
+    app[OUTBOX].dead = coordinator.gone      # rows of processes gone on any host
     app.cleanup_ctx.append(_coordinator_ctx)
 
 

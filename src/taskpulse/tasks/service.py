@@ -1,7 +1,7 @@
-"""The task service: every task change goes through here and is published as an event."""
+"""The task service: every task change goes through here, and its event commits with it
+(the outbox, ``delivery/outbox.py``) and is published once the change is saved."""
 from __future__ import annotations
 
-import asyncio
 import builtins
 import logging
 import uuid
@@ -15,9 +15,8 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from taskpulse.db.models import Task
-from taskpulse.delivery.publishing import EventSink
-from taskpulse.protocol.events import (StreamEvent, TaskCreated, TaskData, TaskDeleted,
-                                       TaskUpdated)
+from taskpulse.delivery.outbox import Outbox
+from taskpulse.protocol.events import TaskCreated, TaskData, TaskDeleted, TaskUpdated
 from taskpulse.tasks.schemas import StatusFilter, TaskCreate, TaskQuery, TaskUpdate
 from taskpulse.tasks.views import task_data
 
@@ -52,13 +51,8 @@ def parse_uuid(value: str) -> uuid.UUID | None:
 
 
 class TaskService:
-    def __init__(self, sink: EventSink) -> None:
-        self._sink = sink
-
-    async def _publish(self, user_id: str, event: StreamEvent) -> None:
-        # Shielded: a cancelled caller (an agent run being stopped) must not lose the
-        # event of a change that is already saved.
-        await asyncio.shield(self._sink.publish(str(user_id), event))
+    def __init__(self, outbox: Outbox) -> None:
+        self._outbox = outbox
 
     async def list(self, user_id: str, query: TaskQuery | None = None) -> list[Task]:
         query = query or TaskQuery()
@@ -88,8 +82,10 @@ class TaskService:
         return task
 
     async def create(self, user_id: str, data: TaskCreate) -> Task:
-        task = await Task.create(owner_id=user_id, **data.model_dump())
-        await self._publish(user_id, TaskCreated(task=task_data(task)))
+        async with in_transaction():
+            task = await Task.create(owner_id=user_id, **data.model_dump())
+            pending = await self._outbox.add(user_id, TaskCreated(task=task_data(task)))
+        await self._outbox.deliver([pending])
         return task
 
     async def update(self, user_id: str, task_id: str, data: TaskUpdate | TaskCreate) -> Task:
@@ -104,7 +100,8 @@ class TaskService:
                 return task
             if not await self._save_if_there(task, changed):
                 raise TaskNotFound(task_id)      # deleted meanwhile
-        await self._publish(user_id, TaskUpdated(task=task_data(task)))
+            pending = await self._outbox.add(user_id, TaskUpdated(task=task_data(task)))
+        await self._outbox.deliver([pending])
         return task
 
     async def set_completed(self, user_id: str, task_id: str, completed: bool) -> Task:
@@ -113,9 +110,12 @@ class TaskService:
     async def delete(self, user_id: str, task_id: str) -> TaskData:
         task = await self.get(user_id, task_id)
         snapshot = task_data(task)
-        if not await Task.filter(id=task.id).delete():
-            raise TaskNotFound(task_id)          # deleted meanwhile: its event went out then
-        await self._publish(user_id, TaskDeleted(task_id=snapshot.id, task=snapshot))
+        async with in_transaction():
+            if not await Task.filter(id=task.id).delete():
+                raise TaskNotFound(task_id)      # deleted meanwhile: its event went out then
+            pending = await self._outbox.add(
+                user_id, TaskDeleted(task_id=snapshot.id, task=snapshot))
+        await self._outbox.deliver([pending])
         return snapshot
 
     @staticmethod
@@ -147,10 +147,14 @@ class TaskService:
         for done, task in enumerate(targets, start=1):
             # Only a row still there and not yet changed: a task deleted (or changed)
             # meanwhile gets no task_updated, which would bring it back in other tabs.
-            if await self._save_if_there(task, {"completed": completed},
-                                         completed=not completed):
+            async with in_transaction():
+                saved = await self._save_if_there(task, {"completed": completed},
+                                                  completed=not completed)
+                pending = (await self._outbox.add(user_id, TaskUpdated(task=task_data(task)))
+                           if saved else None)
+            if pending is not None:
                 changed += 1
-                await self._publish(user_id, TaskUpdated(task=task_data(task)))
+                await self._outbox.deliver([pending])
             elif await Task.filter(id=task.id).exists():
                 skipped += 1
             else:
@@ -166,9 +170,13 @@ class TaskService:
         deleted = 0
         for done, task in enumerate(targets, start=1):
             snapshot = task_data(task)
-            if await Task.filter(id=task.id).delete():   # not if deleted meanwhile
+            async with in_transaction():
+                gone = await Task.filter(id=task.id).delete()    # not if deleted meanwhile
+                pending = (await self._outbox.add(
+                    user_id, TaskDeleted(task_id=snapshot.id, task=snapshot)) if gone else None)
+            if pending is not None:
                 deleted += 1
-                await self._publish(user_id, TaskDeleted(task_id=snapshot.id, task=snapshot))
+                await self._outbox.deliver([pending])
             if progress is not None:
                 await progress(done, len(targets))
         return BulkResult(deleted, 0, deleted)

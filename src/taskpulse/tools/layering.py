@@ -40,7 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("delivery",),         # event log, publisher interface (no Socket.IO)
     ("protocol",),         # event models, envelope, timestamps
     ("db",),
-    ("config", "keys", "timer_heap", "signing_key", "outages"),
+    ("config", "keys", "timer_heap", "signing_key", "outages", "processes"),
 )
 LAYER_OF = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 EXEMPT = ("db/migrations/",)

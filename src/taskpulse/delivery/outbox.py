@@ -1,0 +1,118 @@
+"""The transactional outbox: an event that mirrors saved data commits with that data.
+
+A service that changes data adds the change's event to the ``outbox`` table in the same
+transaction (:meth:`Outbox.add`), and publishes it once the transaction has committed
+(:meth:`Outbox.deliver`), deleting the row when the event is in the user's stream. A crash
+between the commit and the publish, or a publish that fails (Redis down), leaves the row:
+the sweep (:meth:`Outbox.sweep`, every :data:`SWEEP_SECONDS`) publishes rows older than
+:data:`GRACE_SECONDS` that belong to this process or to a process that is gone, oldest
+first. So an event can be late, never lost; it is published twice only when a process dies
+after publishing and before deleting the row.
+
+A row is taken over by conditionally writing the taker's process id into it; only one
+process wins it, and if the taker dies in turn, the next one takes it from that process.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from taskpulse.db.models import OutboxEvent
+from taskpulse.delivery.publishing import EventSink
+from taskpulse.protocol.events import EVENTS_BY_NAME, StreamEvent
+
+log = logging.getLogger(__name__)
+
+GRACE_SECONDS = 5.0      # a row older than this was not delivered by its process
+SWEEP_SECONDS = 2.0
+SWEEP_BATCH = 200
+
+# The process ids among those given that are gone (their rows may be taken over).
+DeadProcesses = Callable[[set[str]], Awaitable[set[str]]]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An event added to the outbox, to deliver after its transaction commits."""
+    row_id: int
+    user_id: str
+    event: StreamEvent
+
+
+class Outbox:
+    def __init__(self, sink: EventSink, process_id: str, dead: DeadProcesses) -> None:
+        self.sink = sink
+        self.process_id = process_id
+        self.dead = dead
+        self._delivering: set[int] = set()      # row ids this process is publishing
+
+    async def add(self, user_id: str, event: StreamEvent) -> Pending:
+        """Call inside the transaction that saves the change ``event`` mirrors."""
+        row = await OutboxEvent.create(user_id=user_id, process_id=self.process_id,
+                                       name=event.name,
+                                       payload=event.model_dump(mode="json"))
+        return Pending(row.id, str(user_id), event)
+
+    async def deliver(self, pending: Iterable[Pending]) -> None:
+        """Publish committed events, in order; shielded from the caller's cancellation (a
+        stopped run must not keep a saved change's event waiting for the sweep)."""
+        await asyncio.shield(self._deliver(list(pending)))
+
+    async def _deliver(self, pending: list[Pending]) -> None:
+        for item in pending:
+            self._delivering.add(item.row_id)
+            try:
+                if await self.sink.publish(item.user_id, item.event) is None:
+                    return      # publishing is failing: the sweep retries, in order
+                await OutboxEvent.filter(id=item.row_id).delete()
+            finally:
+                self._delivering.discard(item.row_id)
+
+    async def sweep(self) -> int:
+        """Publish what was left undelivered; returns how many rows were published."""
+        before = datetime.now(timezone.utc) - timedelta(seconds=GRACE_SECONDS)
+        rows = await OutboxEvent.filter(created_at__lt=before).order_by("id").limit(
+            SWEEP_BATCH).values("id", "user_id", "process_id", "name", "payload")
+        others = {r["process_id"] for r in rows if r["process_id"] != self.process_id}
+        gone = await self.dead(others) if others else set()
+        published = 0
+        for row in rows:
+            owner = row["process_id"]
+            if row["id"] in self._delivering or (owner != self.process_id
+                                                 and owner not in gone):
+                continue
+            if owner != self.process_id and not await self._take(row["id"], owner):
+                continue
+            event = EVENTS_BY_NAME[row["name"]].model_validate(row["payload"])
+            assert isinstance(event, StreamEvent)    # only stream events are added
+            if await self.sink.publish(str(row["user_id"]), event) is None:
+                break
+            await OutboxEvent.filter(id=row["id"]).delete()
+            published += 1
+        if published:
+            log.warning("published %d event(s) left in the outbox", published)
+        return published
+
+    async def keep_sweeping(self) -> None:
+        """Sweep every :data:`SWEEP_SECONDS` until cancelled (a failing sweep, say the
+        database is down, is logged once and retried)."""
+        failing = False
+        while True:
+            try:
+                await self.sweep()
+                failing = False
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not failing:
+                    log.warning("outbox sweep failed (retrying): %s: %s",
+                                type(exc).__name__, exc)
+                failing = True
+            await asyncio.sleep(SWEEP_SECONDS)
+
+    async def _take(self, row_id: int, owner: str) -> bool:
+        return bool(await OutboxEvent.filter(id=row_id, process_id=owner).update(
+            process_id=self.process_id))

@@ -21,7 +21,6 @@ from taskpulse.processes import HOST, gone_of
 from taskpulse.protocol.events import StreamEvent, TaskUpdated
 from taskpulse.tasks.views import task_data
 from tests.web.api_helpers import new_task
-from tests.web.socket.conftest import open_tab  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 

@@ -36,6 +36,8 @@ def _caused(outer: Exception, inner: Exception) -> Exception:
     (asyncpg.exceptions.CannotConnectNowError("starting"), "database"),
     (_caused(RuntimeError("wrapped"), asyncpg.exceptions.AdminShutdownError("bye")),
      "database"),
+    (asyncpg.InternalClientError("cannot switch to state 11; another operation (2) is "
+                                 "in progress"), "database"),
     (ValueError("a bug"), None),
     (redis.exceptions.ResponseError("WRONGTYPE"), None),
 ])

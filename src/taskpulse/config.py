@@ -79,7 +79,7 @@ class Config:
     agent_token_batch_chars: int = 120
     agent_run_timeout_seconds: int = 300
     offline_chunk_delay_ms: int = 15
-    chat_per_minute: int = 10
+    chat_per_minute: int = 30
     chat_per_day: int = 100
 
     login_max_failures: int = 5

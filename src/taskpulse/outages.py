@@ -39,7 +39,10 @@ def _database_down(exc: BaseException) -> bool:
         return False
     if isinstance(exc, asyncpg.exceptions.ObjectNotInPrerequisiteStateError):
         return "accepting connections" in str(exc)    # ALLOW_CONNECTIONS false
+    # InternalClientError: a pooled connection the server ended mid-operation (e.g. by
+    # pg_terminate_backend) is left "in progress" and refuses the next query.
     return isinstance(exc, (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                            asyncpg.InternalClientError,
                             asyncpg.exceptions.OperatorInterventionError,
                             asyncpg.exceptions.InsufficientResourcesError))
 

@@ -48,7 +48,7 @@ export class ConversationList {
 
   select(id) {
     this.current = id;
-    for (const li of this.list.children) {
+    for (const li of this.list.querySelectorAll("li.conv")) {
       const on = li.dataset.id === id;
       li.classList.toggle("is-current", on);
       const button = li.querySelector(".conv-open");
@@ -57,7 +57,7 @@ export class ConversationList {
   }
 
   refreshRunning() {
-    for (const li of this.list.children) {
+    for (const li of this.list.querySelectorAll("li.conv")) {
       const dot = li.querySelector(".conv-running");
       const running = this.isRunning(li.dataset.id);
       if (running && !dot) li.querySelector(".conv-open").after(
@@ -69,7 +69,9 @@ export class ConversationList {
   render() {
     const focused = document.activeElement && this.list.contains(document.activeElement)
       ? document.activeElement.closest("li")?.dataset.id : null;
-    this.list.replaceChildren(...this.sorted().map((c) => this.item(c)));
+    const items = this.sorted().map((c) => this.item(c));
+    this.list.replaceChildren(...(items.length ? items : [el("li", {
+      class: "conv-empty", text: "No conversations yet. Send a message to start one." })]));
     this.select(this.current);
     this.refreshRunning();
     if (focused) this.list.querySelector(`li[data-id="${CSS.escape(focused)}"] .conv-open`)?.focus();

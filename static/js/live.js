@@ -46,13 +46,25 @@ export function barsFor(medianMs) {
   return 1;
 }
 
+/** `?transport=polling` (or `=auto`) is remembered for the tab's session, so the pages it
+ *  moves to connect the same way. */
+function transportChoice() {
+  const asked = new URLSearchParams(location.search).get("transport");
+  try {
+    if (asked === "polling") sessionStorage.setItem("tp-transport", "polling");
+    else if (asked === "auto" || asked === "websocket") sessionStorage.removeItem("tp-transport");
+    return sessionStorage.getItem("tp-transport");
+  } catch {
+    return asked;           // storage blocked: this page only
+  }
+}
+
 export class Live {
   constructor() {
     this.userId = meta("tp-user-id");
     this.lastEventId = meta("tp-last-event-id") || STREAM_START;
     this.pingMs = Number(meta("tp-ping-interval")) || 5000;
-    this.forcePolling = new URLSearchParams(location.search).get("transport") === "polling"
-      || meta("tp-transport") === "polling";
+    this.forcePolling = transportChoice() === "polling" || meta("tp-transport") === "polling";
     this.tokens = new TokenSource();
     this.seen = new Set();
     this.handlers = new Map();

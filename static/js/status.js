@@ -7,7 +7,7 @@ export function describe(status, now = Date.now()) {
     ? `next try in ${Math.max(0, Math.ceil((status.nextTryAt - now) / 1000))} s` : "trying now";
   switch (status.state) {
     case "live":
-      return `Live (${TRANSPORT_NAMES[status.transport] || status.transport || "connected"})`;
+      return "Live";        // the transport is in the tooltip: most people need not know
     case "reconnecting":
       return `Reconnecting (attempt ${status.attempt || 1}, ${retry})`;
     case "offline":
@@ -42,9 +42,15 @@ export function mountStatus(live, root = document.getElementById("conn-status"))
     let detailText;
     if (status.state === "live" && Number.isFinite(status.medianMs)) {
       const ms = Math.round(status.medianMs);
-      root.title = `Round trip ${ms} ms (median of recent pings)`;
-      detailText = `${text}, signal ${status.bars || 0} of 4: ${root.title.toLowerCase()}`;
+      const over = TRANSPORT_NAMES[status.transport] || status.transport || "the network";
+      const trip = `Round trip ${ms} ms (median of recent pings)`;
+      root.title = `Live over ${over}. ${trip}`;
+      detailText = `Live over ${over}, signal ${status.bars || 0} of 4. ${trip}`;
       signal.dataset.rtt = String(ms);
+    } else if (status.state === "live") {
+      root.title = `Live over ${TRANSPORT_NAMES[status.transport] || status.transport || "the network"}`;
+      detailText = root.title;
+      delete signal.dataset.rtt;
     } else {
       root.title = status.reason || text;
       detailText = status.reason ? `${text}: ${status.reason}` : text;

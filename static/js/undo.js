@@ -55,12 +55,13 @@ export class UndoToast {
   render() {
     const { task } = this.stack.at(-1);
     const more = this.stack.length - 1;
-    this.node.replaceChildren(
+    const parts = [
       el("span", { class: "toast-text", text: `Deleted “${task.title}”.` }),
       more ? el("span", { class: "toast-more", text: `+${more} more` }) : null,
       el("button", { type: "button", class: "btn btn-quiet", text: "Undo", disabled: this.busy,
                      attrs: { "aria-label": `Undo: restore ${task.title}` },
-                     on: { click: () => this.undo() } }));
+                     on: { click: () => this.undo() } })];
+    this.node.replaceChildren(...parts.filter(Boolean));   // (a null would read "null")
   }
 
   arm() {

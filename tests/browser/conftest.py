@@ -112,6 +112,10 @@ class Tab:
     async def status(self) -> str:
         return str(await self.page.text_content("#conn-status .conn-label")).strip()
 
+    async def transport(self) -> str:
+        """The transport the status says it is live over (``websocket`` or ``polling``)."""
+        return str(await self.page.get_attribute("#conn-status", "data-transport"))
+
     async def wait_status(self, prefix: str, timeout: float = 15_000) -> None:
         await self.page.wait_for_function(
             "p => document.querySelector('#conn-status .conn-label').textContent.startsWith(p)",

@@ -263,6 +263,7 @@ async def test_undo_restores_the_recent_deletions_newest_first(start_server, new
     assert await row(board, "first").count() == 0
     await toast.locator("text=Deleted “first”.").wait_for()
     assert await toast.locator(".toast-more").count() == 0
+    assert " ".join((await toast.inner_text()).split()) == "Deleted “first”. Undo"
     await undo.click()                                             # ...then the one before
     await row(board, "first").wait_for()
     assert await toast.evaluate("t => t.children.length") == 0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tests.browser.conftest import PASSWORD, User, screenshot_path
 
-CONVERSATIONS = "n => document.querySelectorAll('#conv-list li').length === n"
+CONVERSATIONS = "n => document.querySelectorAll('#conv-list li.conv').length === n"
 MILK_STEPS = ["thinking:Processing your request...", "starting:Creating a new task...",
               "complete:Created: buy milk", "done:Done!"]
 
@@ -94,9 +94,11 @@ async def test_forced_long_polling_works_and_says_so(start_server, new_user):
     sockets: list[str] = []
     chat = await user.open("/chat?transport=polling")
     chat.page.on("websocket", lambda ws: sockets.append(ws.url))
-    await chat.wait_status("Live (long-polling)")
+    await chat.wait_status("Live")
+    assert await chat.transport() == "polling"
+    assert "long-polling" in str(await chat.page.get_attribute("#conn-status", "title"))
     board = await user.open("/tasks?transport=polling")
-    await board.wait_status("Live (long-polling)")
+    await board.wait_status("Live")
 
     await send(chat, "add buy milk tomorrow")
     await wait_reply(chat, 'Added "buy milk"')
@@ -105,8 +107,14 @@ async def test_forced_long_polling_works_and_says_so(start_server, new_user):
     assert await shown_steps(chat) == MILK_STEPS[2:]
     await board.page.locator("#task-list li.task", has_text="buy milk").wait_for(timeout=5000)
     await chat.page.wait_for_timeout(1500)                       # no late upgrade either
-    assert await chat.status() == "Live (long-polling)"
+    assert (await chat.status(), await chat.transport()) == ("Live", "polling")
     assert sockets == []
+    # The choice lasts for the tab: a page it moves to connects the same way.
+    await chat.page.click("header a[href='/tasks']")
+    await chat.page.wait_for_url("**/tasks")
+    await chat.wait_status("Live")
+    await chat.page.wait_for_timeout(1000)
+    assert await chat.transport() == "polling" and sockets == []
     user.check_clean()
 
 
@@ -114,9 +122,9 @@ async def test_polling_setting_in_config_forces_long_polling(start_server, new_u
     server = await start_server(transport="polling")
     user = await new_user(server)
     board = await user.open("/tasks")
-    await board.wait_status("Live (long-polling)")
+    await board.wait_status("Live")
     await board.page.wait_for_timeout(1000)
-    assert await board.status() == "Live (long-polling)"
+    assert (await board.status(), await board.transport()) == ("Live", "polling")
     user.check_clean()
 
 

@@ -118,7 +118,7 @@ async def test_signal_strength_comes_from_real_ping_round_trips(start_server, ne
             break
     assert await fast.page.evaluate("document.activeElement.id") == "conn-status"
     assert await fast.page.get_attribute("#conn-status", "aria-describedby") == "conn-detail"
-    assert re.fullmatch(r"Live \([\w-]+\), signal 4 of 4: round trip \d+ ms "
+    assert re.fullmatch(r"Live over WebSocket, signal 4 of 4\. Round trip \d+ ms "
                         r"\(median of recent pings\)", await detail.text_content())
     assert await detail.evaluate("d => d.getBoundingClientRect().width > 100")
 
@@ -134,7 +134,8 @@ async def test_signal_strength_comes_from_real_ping_round_trips(start_server, ne
     rtt = int(await slow_page.get_attribute("#conn-status .signal", "data-rtt"))
     bars = int(await slow_page.get_attribute("#conn-status .signal", "data-bars"))
     assert rtt >= 700 and bars <= 2
-    assert "Round trip" in await slow_page.get_attribute("#conn-status", "title")
+    assert re.fullmatch(r"Live over long-polling\. Round trip \d+ ms \(median of recent "
+                        r"pings\)", await slow_page.get_attribute("#conn-status", "title"))
     user.check_clean()
 
 

@@ -50,6 +50,8 @@ def _redis_sample(py: str, key: str, sizes: Sizes, log_dir: Path) -> dict[str, A
         for s in servers:
             s.start(log_dir)
         setup = servers[0].control("setup", users=sizes.users)
+        if key == "taskpulse":     # the same users on the second process (its own database)
+            servers[1].control("setup", users=sizes.users)
         gen = LoadGen(servers[0].url, "sio")
         near = (sizes.tabs + 1) // 2
         _connect(gen, setup["tokens"], near, url=servers[0].url)

@@ -56,6 +56,9 @@ def run(name: str, count: int, redis: bool, tabs_on: list[int], publish_on: int,
             s.start(LOG_DIR)
         main = servers[publish_on]
         setup = main.control("setup", users=sizes.users + 1)
+        for other in servers:      # the same users on every process (each has its own database)
+            if other is not main:
+                other.control("setup", users=sizes.users + 1)
         tokens = setup["tokens"][:sizes.users]
         per = {i: sizes.tabs // len(tabs_on) + (1 if n < sizes.tabs % len(tabs_on) else 0)
                for n, i in enumerate(tabs_on)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+import uuid
 
 from aiohttp import web
 
@@ -67,8 +68,11 @@ def make_app() -> web.Application:
         prefix = os.environ.get("BENCH_USER_PREFIX", "bench")
         users = []
         for i in range(n):
-            user, _ = await User.get_or_create(email=f"{prefix}{i}@bench.invalid",
-                                               defaults={"password_hash": "!"})
+            # The same id on every process (each has a database of its own here): the
+            # server refuses a token whose user it does not know.
+            email = f"{prefix}{i}@bench.invalid"
+            user, _ = await User.get_or_create(email=email, defaults={
+                "password_hash": "!", "id": uuid.uuid5(uuid.NAMESPACE_URL, email)})
             users.append(str(user.id))
         return users, [app[TOKENS].issue(u) for u in users]
 

@@ -14,7 +14,7 @@ from taskpulse.app import create_app
 from taskpulse.config import Config, load_config
 from taskpulse.db.setup import migrate
 from tests.web.socket.conformance import event_schema_guard  # noqa: F401  (autouse)
-from tests.services import create_pg_database, drop_pg_database
+from tests.services import OwnRedis, create_pg_database, drop_pg_database, pause
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # CI runs the real-time suites a second time on the libraries' stock path:
@@ -114,3 +114,14 @@ def signup(client: TestClient) -> SignUp:
         return Account(body["user"]["id"], body["token"], email, password)
 
     return make
+
+
+@pytest.fixture
+async def own_redis(tmp_path: Any) -> AsyncIterator[OwnRedis]:
+    """A redis-server of the test's own on a free port, for tests that stop, restart or
+    pause it (never the shared one); stopped, and resumed first if paused, at the end."""
+    server = await OwnRedis(tmp_path).start()
+    yield server
+    if server.proc is not None and server.proc.poll() is None:
+        pause(server, False)
+    server.stop()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -81,13 +79,6 @@ async def test_while_postgresql_refuses_connections_the_api_answers_503_then_rec
             break
         await asyncio.sleep(0.1)
     assert again.status == 200
-
-
-@pytest.fixture
-async def own_redis(tmp_path: Path) -> AsyncIterator[OwnRedis]:
-    redis_server = await OwnRedis(tmp_path).start()
-    yield redis_server
-    redis_server.stop()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,15 +20,6 @@ pytestmark = pytest.mark.redis
 TASK = {"id": "t", "title": "live", "description": "", "due_date": None, "priority": "low",
         "completed": False, "created_at": "2026-01-01T00:00:00.000Z",
         "updated_at": "2026-01-01T00:00:00.000Z"}
-
-
-@pytest.fixture
-async def own_redis(tmp_path: Path) -> AsyncIterator[OwnRedis]:
-    server = await OwnRedis(tmp_path).start()
-    yield server
-    if server.proc is not None and server.proc.poll() is None:
-        pause(server, False)
-    server.stop()
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ gone with the restart) after which the runs read as done over HTTP."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -16,13 +14,6 @@ from tests.scaleout.test_runs_across_processes import (SLOW, ended, get, run_eve
 from tests.services import OwnRedis
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
-
-
-@pytest.fixture
-async def own_redis(tmp_path: Path) -> AsyncIterator[OwnRedis]:
-    server = await OwnRedis(tmp_path).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

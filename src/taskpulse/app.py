@@ -48,7 +48,7 @@ def create_app(config: Config, *, llm: LLMProvider | None = None) -> web.Applica
         llm = build_provider(config)
         app.cleanup_ctx.append(closing_ctx(llm))
     app[LLM] = llm
-    agent = AgentService(config, llm, app[TASKS], app[PUBLISHER], process_id)
+    agent = AgentService(config, llm, app[TASKS], app[PUBLISHER], app[OUTBOX], process_id)
     app[AGENT] = agent
     app[CONVERSATIONS] = Conversations(agent)
     setup_scaleout(app)     # Redis only: shared throttle, runs across processes

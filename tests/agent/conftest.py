@@ -14,6 +14,7 @@ from taskpulse.db.setup import migrate
 from taskpulse.keys import EVENT_LOG
 from taskpulse.protocol.events import RUN_TERMINAL
 from tests.conftest import Account, make_config
+from tests.web.socket.conftest import open_tab  # noqa: F401 (a fixture)
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from taskpulse.db.models import Conversation, Message, Run, ToolCall
-from taskpulse.db.run_writes import add_tool_call, end_run, start_run
+from taskpulse.db.models import Conversation, Message, OutboxEvent, Run, ToolCall
+from taskpulse.db.run_writes import (CutStep, RunEnd, RunStart, Told, add_tool_call, claim_orphan,
+                                     end_run, start_run)
 from taskpulse.db.sql import common, postgres
 from taskpulse.db.sql.common import CHAT_CHECKS, END_RUN, RECENT_MESSAGES, TOUCH_CONVERSATION
 from taskpulse.db.sql.statement import Statement, as_datetime
@@ -80,50 +81,114 @@ async def test_touch_conversation_sets_updated_at(client, signup):
     assert (await Conversation.get(id=cid)).updated_at == later
 
 
+def _start(acct, cid: str | None, text: str = "hi ☃", msg_id: str | None = "c-1") -> RunStart:
+    return RunStart(acct.user_id, cid or str(uuid.uuid4()), cid is None, "Buy milk", str(
+        uuid.uuid4()), "host:1:x", str(uuid.uuid4()), text, msg_id, datetime.now(timezone.utc))
+
+
+def _end(start: RunStart, status: str, reply: str | None = None) -> RunEnd:
+    return RunEnd(start.owner_id, start.conversation_id, start.run_id, "host:2:y", status,
+                  "" if status == "done" else "internal", start.at + timedelta(seconds=1),
+                  str(uuid.uuid4()) if reply is not None else None, reply)
+
+
+async def _outbox(user_id: str) -> list[tuple[int, str, str, dict]]:
+    rows = await OutboxEvent.filter(user_id=user_id).order_by("id").values_list(
+        "id", "process_id", "name", "payload")
+    return [tuple(r) for r in rows]
+
+
 async def test_a_run_starts_and_ends_in_rows_the_orm_reads_back(client, signup):
     acct, cid = await _conversation(client, signup)
     before = (await Conversation.get(id=cid)).updated_at
-    same, run_id, message_id, at = await start_run(acct.user_id, cid, "unused", "hi ☃",
-                                                   "host:1:x", "c-1")
-    assert same == cid and (await Conversation.get(id=cid)).updated_at > before
-    await add_tool_call(run_id, "call_1", "list_tasks", {"status": "open"}, True, "2 tasks", "",
-                        {"success": True, "tasks": []}, 1.5)
-    run = await Run.get(id=run_id)
+    start = _start(acct, cid)
+    row_id = await start_run(start, Told("message_created", {"text": "hi ☃"}))
+    assert (await Conversation.get(id=cid)).updated_at > before
+    assert await _outbox(acct.user_id) == [
+        (row_id, "host:1:x", "message_created", {"text": "hi ☃"})]
+    await add_tool_call(start.run_id, "call_1", "list_tasks", {"status": "open"}, True,
+                        "2 tasks", "", {"success": True, "tasks": []}, 1.5)
+    run = await Run.get(id=start.run_id)
     assert (run.status, run.process_id, run.error, run.finished_at) == (
         "running", "host:1:x", "", None)
-    message = await Message.get(id=message_id)
+    message = await Message.get(id=start.message_id)
     assert (message.role, message.content, str(message.run_id), message.client_msg_id,
-            message.created_at) == ("user", "hi ☃", run_id, "c-1", at)
-    [step] = await ToolCall.filter(run_id=run_id)
+            message.created_at) == ("user", "hi ☃", start.run_id, "c-1", start.at)
+    [step] = await ToolCall.filter(run_id=start.run_id)
     assert (step.tool, step.arguments, step.ok, step.result, step.duration_ms) == (
         "list_tasks", {"status": "open"}, True, {"success": True, "tasks": []}, 1.5)
 
-    changed, (reply_id, _) = await end_run(run_id, cid, acct.user_id, "done", "", "hello")
-    assert changed and (await Run.get(id=run_id)).status == "done"
+    await OutboxEvent.filter(user_id=acct.user_id).delete()
+    end = _end(start, "done", "hello")
+    changed, ids = await end_run(end, Told("message_created", {"m": 1}),
+                                 Told("agent_done", {"d": 1}))
+    assert changed and (await Run.get(id=start.run_id)).status == "done"
+    assert await _outbox(acct.user_id) == [
+        (ids[0], "host:2:y", "message_created", {"m": 1}),
+        (ids[1], "host:2:y", "agent_done", {"d": 1})]
     rows = await RECENT_MESSAGES.fetch(cid, 10)
     assert [(r[0], r[1], str(r[2])) for r in rows] == [
-        ("assistant", "hello", run_id), ("user", "hi ☃", run_id)]
-    # ended elsewhere already: the reply is kept, the status is not changed again
-    changed, saved = await end_run(run_id, cid, acct.user_id, "error", "internal", "late")
-    assert not changed and saved is not None
-    assert (await Run.get(id=run_id)).status == "done"
+        ("assistant", "hello", start.run_id), ("user", "hi ☃", start.run_id)]
+    assert (await Message.get(id=end.reply_id)).created_at == end.at
+
+
+async def test_a_run_ended_elsewhere_keeps_a_late_reply_without_a_second_ending(
+        client, signup):
+    acct, cid = await _conversation(client, signup)
+    start = _start(acct, cid)
+    await start_run(start, Told("message_created", {}))
+    assert (await end_run(_end(start, "done"), None, Told("agent_done", {})))[0]
+    await OutboxEvent.filter(user_id=acct.user_id).delete()
+
+    changed, ids = await end_run(_end(start, "error", "late"), Told("message_created", {}),
+                                 Told("agent_error", {}))
+    assert not changed and len(ids) == 1
+    assert [r[2] for r in await _outbox(acct.user_id)] == ["message_created"]
+    changed, ids = await end_run(_end(start, "error"), None, Told("agent_error", {}))
+    assert (changed, ids) == (False, [])
+    assert (await Run.get(id=start.run_id)).status == "done"
+    assert await Message.filter(run_id=start.run_id, content="late").exists()
 
 
 async def test_a_new_conversation_starts_with_its_run(client, signup):
     acct = await signup()
-    cid, run_id, _, _ = await start_run(acct.user_id, None, "Buy milk", "buy milk",
-                                        "host:1:x", None)
-    conversation = await Conversation.get(id=cid)
+    start = _start(acct, None, "buy milk", None)
+    await start_run(start, Told("message_created", {}))
+    conversation = await Conversation.get(id=start.conversation_id)
     assert (conversation.title, str(conversation.owner_id)) == ("Buy milk", acct.user_id)
-    assert str((await Run.get(id=run_id)).conversation_id) == cid
+    assert str((await Run.get(id=start.run_id)).conversation_id) == start.conversation_id
+    assert [r[2] for r in await _outbox(acct.user_id)] == ["message_created"]
 
 
 async def test_a_failed_start_leaves_nothing_behind(client, signup):
     acct = await signup()
-    with pytest.raises(Exception):   # the message's conversation does not exist
-        await start_run(acct.user_id, str(uuid.uuid4()), "t", "hi", "host:1:x", None)
+    start = _start(acct, str(uuid.uuid4()))     # the message's conversation does not exist
+    with pytest.raises(Exception):
+        await start_run(start, Told("message_created", {}))
     assert await Run.filter(owner_id=acct.user_id).count() == 0
     assert await Message.filter(owner_id=acct.user_id).count() == 0
+    assert await _outbox(acct.user_id) == []
+
+
+async def test_an_orphan_is_claimed_once_with_its_cut_steps_and_events(client, signup):
+    acct, cid = await _conversation(client, signup)
+    start = _start(acct, cid)
+    await start_run(start, Told("message_created", {}))
+    await OutboxEvent.filter(user_id=acct.user_id).delete()
+    cut = [CutStep("call_1", "complete_tasks", {"ids": ["a"]}, "Interrupted (last: 3/9).")]
+    told = [Told("tool_error", {"call_id": "call_1"}), Told("agent_error", {})]
+
+    ids = await claim_orphan(start.run_id, acct.user_id, "host:3:z", cut, told)
+    assert ids is not None and [r[2] for r in await _outbox(acct.user_id)] == [
+        "tool_error", "agent_error"]
+    run = await Run.get(id=start.run_id)
+    assert (run.status, run.error) == ("interrupted", "interrupted")
+    [step] = await ToolCall.filter(run_id=start.run_id)
+    assert (step.call_id, step.ok, step.error, step.message) == (
+        "call_1", False, "interrupted", "Interrupted (last: 3/9).")
+    assert await claim_orphan(start.run_id, acct.user_id, "host:4:w", cut, told) is None
+    assert len(await _outbox(acct.user_id)) == 2
+    assert await ToolCall.filter(run_id=start.run_id).count() == 1
 
 
 async def test_the_inserts_of_the_sqlite_write_path_also_run_on_postgresql(client, signup):

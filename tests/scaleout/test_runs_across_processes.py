@@ -72,13 +72,17 @@ async def test_cancel_from_a_tab_on_another_process_stops_the_run(cluster, tab):
 
 
 async def test_a_killed_process_s_run_ends_interrupted_on_every_tab(cluster, tab):
-    a, b = await cluster.start(2, **SLOW)
+    # The default heartbeat (1 s): the run must end within 5 s of the kill.
+    a, b = await cluster.start(2, **SLOW, TASKPULSE_PROCESS_HEARTBEAT_SECONDS="1")
     acct = await cluster.signup(a)
     on_a, on_b = await tab(a.url, acct), await tab(b.url, acct, ["polling"])
     run_id, conversation_id = await start_slow_run(on_a)
     await on_b.wait_for(lambda: any(n == "agent_token" for n, _ in run_events(on_b, run_id)))
+    killed = time.monotonic()
     a.signal(signal.SIGKILL)
     assert await a.wait_exit(5) is not None
+    await on_b.wait_for(lambda: ended(on_b, run_id), timeout=10)
+    assert time.monotonic() - killed <= 5.0
     await asyncio.wait_for(on_a.disconnected.wait(), 5)
     last_seen = on_a.stream_ids()[-1]
     moved = await tab(b.url, acct, last_event_id=last_seen)       # what a balancer does

@@ -30,7 +30,7 @@ from taskpulse.agent.api import ChatError
 from taskpulse.agent.heartbeat_watch import HeartbeatWatch
 from taskpulse.agent.orphaned_runs import dead_owners, interrupt_orphaned_runs
 from taskpulse.db.models import Run
-from taskpulse.delivery.publishing import EventSink
+from taskpulse.delivery.outbox import Outbox
 from taskpulse.delivery.redis_log import RedisEventLog
 from taskpulse.outages import dependency_down
 from taskpulse.processes import gone_here
@@ -54,12 +54,12 @@ class LocalRuns(Protocol):
 
 
 class RunCoordinator:
-    def __init__(self, redis: "Redis", prefix: str, agent: LocalRuns, sink: EventSink,
+    def __init__(self, redis: "Redis", prefix: str, agent: LocalRuns, outbox: Outbox,
                  event_log: RedisEventLog, heartbeat_seconds: float) -> None:
         self.redis = redis
         self.prefix = prefix
         self.agent = agent
-        self.sink = sink
+        self.outbox = outbox
         self.event_log = event_log
         self.interval = heartbeat_seconds
         self._runs_watch = HeartbeatWatch(heartbeat_seconds)
@@ -128,8 +128,8 @@ class RunCoordinator:
                              px=int(self.interval * BEAT_TTL_BEATS * 1000))
 
     async def sweep(self) -> int:
-        return await interrupt_orphaned_runs(self.redis, self.beat_key, self.process_id,
-                                             self.sink, self.event_log, self.confirm_dead)
+        return await interrupt_orphaned_runs(self.redis, self.beat_key, self.outbox,
+                                             self.event_log, self.confirm_dead)
 
     def confirm_dead(self, missing: set[str], now: float | None = None) -> set[str]:
         """The owners of running runs among ``missing`` (no heartbeat key now) that are

@@ -5,24 +5,27 @@ process may notice; the conditional update (``running`` -> ``interrupted``) lets
 of them claim the run and publish its terminal events, numbered after the last event the
 dead process published for the run (read back from the user's event log). A tool step the
 dead process started and never ended ends first, with ``tool_error`` ``interrupted`` and its
-audit row (``tool_call``, ``ok`` false), saying how far it got (its last progress).
+audit row (``tool_call``, ``ok`` false), saying how far it got (its last progress). The
+claim, the audit rows and the events (in the outbox) commit together: a claimer that dies
+in turn leaves its events to the outbox sweep.
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from taskpulse.agent.runner import FRIENDLY_ERRORS
+from taskpulse.agent.run_endings import FRIENDLY_ERRORS
 from taskpulse.db.models import Run
-from taskpulse.db.run_writes import add_tool_call
+from taskpulse.db.run_writes import CutStep, claim_orphan
 from taskpulse.delivery.event_log import LoggedEvent
-from taskpulse.delivery.publishing import EventSink, RunEmitter
+from taskpulse.delivery.outbox import Outbox, told
+from taskpulse.delivery.publishing import RunEmitter
 from taskpulse.delivery.redis_log import RedisEventLog
-from taskpulse.protocol.events import (TOOL_TERMINAL, AgentError, ToolError, ToolProgress,
-                                       ToolStarting)
+from taskpulse.processes import gone_here
+from taskpulse.protocol.events import (TOOL_TERMINAL, AgentError, StreamEvent, ToolError,
+                                       ToolProgress, ToolStarting)
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -71,45 +74,50 @@ def run_so_far(events_newest_first: list[LoggedEvent],
     return seq, [step for call_id, step in steps.items() if call_id not in ended]
 
 
-async def end_open_step(emitter: RunEmitter, step: OpenStep) -> None:
+def cut_step(step: OpenStep) -> CutStep:
     message = "Interrupted: the server running it stopped" + (
         f" (last: {step.progress})" if step.progress else "") + "."
-    await add_tool_call(emitter.run_id, step.call_id, step.tool, step.arguments, False,
-                        message, "interrupted", None, 0.0)
-    await emitter.emit(ToolError, tool=step.tool, call_id=step.call_id, message=message,
-                       error="interrupted")
+    return CutStep(step.call_id, step.tool, step.arguments, message)
 
 
-async def announce_interrupted(sink: EventSink, event_log: RedisEventLog,
-                               row: dict[str, Any]) -> None:
+async def claim_and_announce(outbox: Outbox, event_log: RedisEventLog,
+                             row: dict[str, Any]) -> bool:
+    """Claim a dead process's run: in one transaction mark it interrupted, end its open
+    steps (audit rows) and add their ``tool_error`` and the run's ``agent_error`` to the
+    outbox, numbered after the run's last published event; then publish them. False when
+    another process claimed it first."""
     user_id, run_id = str(row["owner_id"]), str(row["id"])
-    emitter = RunEmitter(sink, user_id, run_id, str(row["conversation_id"]))
+    emitter = RunEmitter(outbox.sink, user_id, run_id, str(row["conversation_id"]))
     emitter.seq, steps = run_so_far(await event_log.newest_first(user_id), run_id)
-    for step in steps:
-        await end_open_step(emitter, step)
-    await emitter.emit(AgentError, code="interrupted",
-                       message=FRIENDLY_ERRORS["interrupted"])
+    cut = [cut_step(step) for step in steps]
+    events: list[StreamEvent] = [
+        emitter.build(ToolError, tool=c.tool, call_id=c.call_id, message=c.message,
+                      error="interrupted") for c in cut]
+    events.append(emitter.build(AgentError, code="interrupted",
+                                message=FRIENDLY_ERRORS["interrupted"]))
+    row_ids = await claim_orphan(run_id, user_id, outbox.process_id, cut,
+                                 [told(event) for event in events])
+    if row_ids is None:
+        return False
+    log.warning("run %s: process %s is gone; marked interrupted", run_id,
+                row["process_id"] or "(unknown)")
+    await outbox.deliver(outbox.pending(row_ids, user_id, events))
+    return True
 
 
 async def interrupt_orphaned_runs(redis: "Redis", beat_key: Callable[[str], str],
-                                  own_process_id: str, sink: EventSink,
-                                  event_log: RedisEventLog,
+                                  outbox: Outbox, event_log: RedisEventLog,
                                   confirm: Callable[[set[str]], set[str]] = lambda s: s) -> int:
-    """Claim and announce the runs of dead processes (those ``confirm`` keeps of the owners
-    without a heartbeat); returns how many this call claimed."""
-    rows = await Run.filter(status="running").exclude(process_id=own_process_id).values(
+    """Claim and announce the runs of dead processes: a process of this host that is not
+    running (known at once), or one whose heartbeat ``confirm`` says stayed missing long
+    enough; returns how many this call claimed."""
+    rows = await Run.filter(status="running").exclude(process_id=outbox.process_id).values(
         "id", "process_id", "owner_id", "conversation_id")
-    dead = confirm(await dead_owners(redis, beat_key, sorted({r["process_id"] for r in rows})))
+    owners = {r["process_id"] for r in rows}
+    here = {owner for owner in owners if gone_here(owner)}
+    dead = here | confirm(await dead_owners(redis, beat_key, sorted(owners - here)))
     claimed = 0
     for row in rows:
-        if row["process_id"] not in dead:
-            continue
-        won = await Run.filter(id=row["id"], status="running").update(
-            status="interrupted", error="interrupted", finished_at=datetime.now(timezone.utc))
-        if not won:
-            continue            # another process claimed it first
-        claimed += 1
-        log.warning("run %s: process %s is gone; marked interrupted", row["id"],
-                    row["process_id"] or "(unknown)")
-        await announce_interrupted(sink, event_log, row)
+        if row["process_id"] in dead and await claim_and_announce(outbox, event_log, row):
+            claimed += 1
     return claimed

@@ -16,31 +16,22 @@ from datetime import datetime, timezone
 from typing import Any
 
 from taskpulse.agent.api import RunResult
+from taskpulse.agent.run_endings import RunEndings
 from taskpulse.agent.history import load_history
 from taskpulse.agent.prompts import system_message
-from taskpulse.agent.chat_views import message_fields
 from taskpulse.agent.steps import StepRecord, failure, tool_step
 from taskpulse.agent.reply_batching import ShieldedEmitter, ReplyBatcher
 from taskpulse.agent.tool_schemas import TOOL_SCHEMAS
 from taskpulse.agent.tools import ToolContext, result_json, run_tool
 from taskpulse.config import Config
-from taskpulse.db.run_writes import add_tool_call, end_run
+from taskpulse.db.run_writes import add_tool_call
+from taskpulse.delivery.outbox import Outbox, Pending
 from taskpulse.llm.base import LLMError, LLMProvider, ToolCallRequest
 from taskpulse.delivery.publishing import EventSink, RunEmitter
-from taskpulse.protocol.events import (AgentCancelled, AgentDone, AgentError, AgentThinking,
-                                       ChatMessage, MessageCreated)
+from taskpulse.protocol.events import AgentThinking
 from taskpulse.tasks.service import TaskService
 
 log = logging.getLogger(__name__)
-
-FRIENDLY_ERRORS = {
-    "llm_unavailable": "The assistant is unavailable right now. Please try again in a minute.",
-    "llm_error": "The assistant couldn't handle that request. Please try rephrasing it.",
-    "timeout": "This took too long and was stopped. Please try again.",
-    "interrupted": "The server restarted before this finished. Please send your message "
-                   "again.",
-    "internal": "Something went wrong on our side. Please try again.",
-}
 
 
 @dataclass
@@ -49,7 +40,8 @@ class RunState:
     user_id: str
     run_id: str
     conversation_id: str
-    user_message: dict[str, Any] | None = None   # published first, as message_created
+    # The user's message_created, committed with the message: delivered first.
+    announced: list[Pending] = field(default_factory=list)
     # The model's view of the conversation when it is known without reading the database
     # (a conversation this run just created holds only the user's message).
     history: list[dict[str, Any]] | None = None
@@ -75,22 +67,24 @@ def _bad_arguments(call: ToolCallRequest) -> bool:
 
 class AgentRunner:
     def __init__(self, config: Config, llm: LLMProvider, tasks: TaskService,
-                 sink: EventSink) -> None:
+                 sink: EventSink, outbox: Outbox, process_id: str) -> None:
         self.config = config
         self.llm = llm
         self.tasks = tasks
         self.sink = sink
+        self.outbox = outbox
+        self.endings = RunEndings(sink, outbox, process_id)
 
     async def run(self, state: RunState) -> RunResult:
-        emitter = ShieldedEmitter(RunEmitter(self.sink, state.user_id, state.run_id,
-                                             state.conversation_id))
+        events = RunEmitter(self.sink, state.user_id, state.run_id, state.conversation_id)
+        emitter = ShieldedEmitter(events)
         batcher = ReplyBatcher(emitter, self.config.agent_token_batch_ms,
                                self.config.agent_token_batch_chars)
         try:
             try:
                 async with asyncio.timeout(self.config.agent_run_timeout_seconds):
-                    if state.user_message is not None:
-                        await self._publish_message(state, state.user_message)
+                    announced, state.announced = state.announced, []
+                    await self.outbox.deliver(announced)
                     await emitter.emit(AgentThinking, message="Processing your request...")
                     await self._rounds(state, emitter, batcher)
             except asyncio.CancelledError:
@@ -100,41 +94,44 @@ class AgentRunner:
                 state.finishing = True
                 await batcher.close()
                 if state.cancel_reason == "shutdown":
-                    return await self._fail(state, emitter, "interrupted", "interrupted")
-                return await self._cancelled(state, emitter)
+                    return await self.endings.failed(events, "interrupted", state.tool_calls,
+                                                     "interrupted")
+                return await self.endings.cancelled(events, state.text, state.tool_calls)
             state.finishing = True
             if not state.text:      # the model said nothing: report what the tools did
                 fallback = self._fallback(state)
                 state.parts.append(fallback)
                 await batcher.add(fallback)
             await batcher.close()
-            return await self._done(state, emitter)
+            return await self.endings.done(events, state.text, state.tool_calls)
         except TimeoutError:
             state.finishing = True
             await batcher.close()
-            return await self._fail(state, emitter, "timeout")
+            return await self.endings.failed(events, "timeout", state.tool_calls)
         except LLMError as exc:
             state.finishing = True
             log.warning("model failed in run %s: %s", state.run_id, exc)
             await batcher.close()
-            return await self._fail(state, emitter,
-                                    "llm_unavailable" if exc.retryable else "llm_error")
+            return await self.endings.failed(
+                events, "llm_unavailable" if exc.retryable else "llm_error", state.tool_calls)
         except Exception:
             state.finishing = True
             log.exception("agent run %s failed", state.run_id)
             await batcher.close()
-            return await self._fail(state, emitter, "internal")
+            return await self.endings.failed(events, "internal", state.tool_calls)
 
     async def end_abandoned(self, state: RunState) -> RunResult:
         """End a run whose task ended without ending it (cancelled before it first ran,
         or failed outside :meth:`run`): cancelled when a user stopped it, otherwise
         interrupted. No terminal event when the run was already ended."""
-        emitter = ShieldedEmitter(RunEmitter(self.sink, state.user_id, state.run_id,
-                                             state.conversation_id))
+        events = RunEmitter(self.sink, state.user_id, state.run_id, state.conversation_id)
         state.finishing = True
+        announced, state.announced = state.announced, []     # not delivered yet
+        await self.outbox.deliver(announced)
         if state.cancel_reason == "user":
-            return await self._cancelled(state, emitter)
-        return await self._fail(state, emitter, "interrupted", "interrupted")
+            return await self.endings.cancelled(events, state.text, state.tool_calls)
+        return await self.endings.failed(events, "interrupted", state.tool_calls,
+                                         "interrupted")
 
     # ---- the model/tool loop ----------------------------------------------------------
 
@@ -228,65 +225,3 @@ class AgentRunner:
     def _fallback(state: RunState) -> str:
         said = [c["message"] for c in state.tool_calls if c.get("message")]
         return "\n".join(said) if said else "Done."
-
-    # ---- endings ----------------------------------------------------------------------
-
-    async def _end(self, state: RunState, status: str, error: str = "",
-                   reply: str | None = None) -> tuple[bool, dict[str, Any] | None]:
-        """Save the reply (if any) and the final status together, then publish the reply.
-        False when another process already ended the run (it marked the run interrupted
-        and sent the terminal event when this process looked dead)."""
-        try:
-            changed, saved = await end_run(state.run_id, state.conversation_id,
-                                           state.user_id, status, error, reply)
-        except Exception:
-            if reply is not None:
-                raise           # the run then ends as an error, without the reply
-            log.exception("could not mark run %s as %s", state.run_id, status)
-            return True, None   # the terminal event must still go out
-        data = None
-        if saved is not None:
-            data = message_fields(saved[0], state.conversation_id, "assistant", reply or "",
-                                  state.run_id, saved[1])
-            await self._publish_message(state, data)
-        if not changed:
-            log.warning("run %s was already ended elsewhere; not sending %s", state.run_id,
-                        status)
-        return changed, data
-
-    async def _publish_message(self, state: RunState, data: dict[str, Any]) -> None:
-        await asyncio.shield(self.sink.publish(state.user_id, MessageCreated(
-            conversation_id=state.conversation_id, run_id=state.run_id,
-            message=ChatMessage(**data))))
-
-    def _result(self, state: RunState, status: str, response: str,
-                message: dict[str, Any] | None, error: str | None = None) -> RunResult:
-        return RunResult(state.run_id, state.conversation_id, status, response, message,
-                         list(state.tool_calls), error)
-
-    async def _done(self, state: RunState, emitter: ShieldedEmitter) -> RunResult:
-        content = state.text
-        changed, message = await self._end(state, "done", reply=content)
-        if not changed or message is None:
-            return self._result(state, "interrupted", content, message, "interrupted")
-        await emitter.emit(AgentDone, message="Done!", message_id=message["id"],
-                           content=content)
-        return self._result(state, "done", content, message)
-
-    async def _cancelled(self, state: RunState, emitter: ShieldedEmitter) -> RunResult:
-        content = state.text
-        changed, message = await self._end(state, "cancelled", reply=content or None)
-        if not changed:
-            return self._result(state, "interrupted", content, message, "interrupted")
-        await emitter.emit(AgentCancelled, message="Cancelled",
-                           message_id=message["id"] if message else None, content=content)
-        return self._result(state, "cancelled", content, message)
-
-    async def _fail(self, state: RunState, emitter: ShieldedEmitter, code: str,
-                    status: str = "error") -> RunResult:
-        text = FRIENDLY_ERRORS[code]
-        changed, _ = await self._end(state, status, code)
-        if not changed:
-            return self._result(state, "interrupted", text, None, "interrupted")
-        await emitter.emit(AgentError, code=code, message=text)
-        return self._result(state, status, text, None, code)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -24,13 +25,15 @@ from taskpulse.agent.inputs import clean_client_msg_id, clean_message, conversat
 from taskpulse.agent.limits import ChatLimits
 from taskpulse.agent.chat_views import message_dict, message_fields, tool_call_summary
 from taskpulse.agent.restart_cleanup import mark_interrupted_runs, new_process_id
-from taskpulse.agent.runner import FRIENDLY_ERRORS, AgentRunner, RunState
+from taskpulse.agent.run_endings import FRIENDLY_ERRORS, message_created
+from taskpulse.agent.runner import AgentRunner, RunState
 from taskpulse.config import Config
 from taskpulse.db.models import Message, Run, ToolCall
-from taskpulse.db.run_writes import start_run
+from taskpulse.db.run_writes import RunStart, now, start_run
 from taskpulse.db.sql.common import CHAT_CHECKS
 from taskpulse.db.sql.statement import as_datetime
 from taskpulse.llm.base import LLMProvider
+from taskpulse.delivery.outbox import Outbox, told
 from taskpulse.delivery.publishing import EventSink
 from taskpulse.delivery.user_locks import UserLocks
 from taskpulse.tasks.service import TaskService, parse_uuid
@@ -53,10 +56,11 @@ class _Handle:
 
 class AgentService:
     def __init__(self, config: Config, llm: LLMProvider, tasks: TaskService,
-                 sink: EventSink, process_id: str | None = None) -> None:
+                 sink: EventSink, outbox: Outbox, process_id: str | None = None) -> None:
         self.config = config
-        self.runner = AgentRunner(config, llm, tasks, sink)
         self.process_id = process_id or new_process_id()
+        self.outbox = outbox
+        self.runner = AgentRunner(config, llm, tasks, sink, outbox, self.process_id)
         self._runs: dict[str, _Handle] = {}
         self._active: dict[str, str] = {}           # conversation id -> run id
         self._lock = UserLocks()      # one start at a time per user
@@ -79,18 +83,30 @@ class AgentService:
             if msg_id is not None and (earlier := await self._resent(user_id, msg_id)):
                 return earlier
             cid = await self._checked(user_id, conversation_id)
-            new = cid is None
-            cid, run_id, message_id, sent_at = await start_run(
-                user_id, cid, conversation_title(text), text, self.process_id, msg_id)
-            saved = message_fields(message_id, cid, "user", text, run_id, sent_at)
-            state = RunState(user_id, run_id, cid, user_message=saved,
-                             history=[{"role": "user", "content": text}] if new else None)
-            task = asyncio.create_task(self.runner.run(state), name=f"agent-run-{run_id}")
+            state = await self._started(user_id, cid, text, msg_id)
+            cid = state.conversation_id
+            task = asyncio.create_task(self.runner.run(state), name=f"agent-run-{state.run_id}")
             handle = _Handle(state, task, asyncio.get_running_loop().create_future())
             task.add_done_callback(lambda done: self._task_ended(handle, done))
             self._active[cid] = state.run_id
             self._runs[state.run_id] = handle
         return RunStarted(state.run_id, cid)
+
+    async def _started(self, user_id: str, conversation_id: str | None, text: str,
+                       client_msg_id: str | None) -> RunState:
+        """Save the message and its run (in a new conversation when ``conversation_id`` is
+        None), its ``message_created`` in the outbox with them."""
+        start = RunStart(user_id, conversation_id or str(uuid.uuid4()),
+                         conversation_id is None, conversation_title(text),
+                         str(uuid.uuid4()), self.process_id, str(uuid.uuid4()), text,
+                         client_msg_id, now())
+        event = message_created(message_fields(start.message_id, start.conversation_id,
+                                               "user", text, start.run_id, start.at))
+        row_id = await start_run(start, told(event))
+        history = [{"role": "user", "content": text}] if start.new_conversation else None
+        return RunState(user_id, start.run_id, start.conversation_id,
+                        announced=self.outbox.pending([row_id], user_id, [event]),
+                        history=history)
 
     async def wait(self, run_id: str) -> RunResult:
         handle = self._runs.get(run_id)
@@ -222,7 +238,11 @@ class AgentService:
                          [tool_call_summary(s) for s in steps], run.error or None)
 
     async def startup(self) -> None:
-        await mark_interrupted_runs(self.config.agent_run_timeout_seconds)
+        """One process: runs a crash left ``running`` are marked interrupted (its tabs
+        resync, the event log having restarted with it). Several processes: the
+        coordinator ends them, announced on every tab (``agent/orphaned_runs.py``)."""
+        if self.peers is None:
+            await mark_interrupted_runs(self.config.agent_run_timeout_seconds)
 
     def refuse_new_runs(self) -> None:
         self._closing = True

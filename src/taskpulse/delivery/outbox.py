@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from taskpulse.db.models import OutboxEvent
+from taskpulse.db.run_writes import Told, add_to_outbox, delete_from_outbox
 from taskpulse.delivery.publishing import EventSink
 from taskpulse.protocol.events import EVENTS_BY_NAME, StreamEvent
 
@@ -42,6 +43,12 @@ class Pending:
     event: StreamEvent
 
 
+def told(event: StreamEvent) -> Told:
+    """``event`` as an outbox row's name and payload (for writes that add their own rows,
+    ``db/run_writes.py``)."""
+    return Told(event.name, event.model_dump(mode="json"))
+
+
 class Outbox:
     def __init__(self, sink: EventSink, process_id: str, dead: DeadProcesses) -> None:
         self.sink = sink
@@ -51,10 +58,15 @@ class Outbox:
 
     async def add(self, user_id: str, event: StreamEvent) -> Pending:
         """Call inside the transaction that saves the change ``event`` mirrors."""
-        row = await OutboxEvent.create(user_id=user_id, process_id=self.process_id,
-                                       name=event.name,
-                                       payload=event.model_dump(mode="json"))
-        return Pending(row.id, str(user_id), event)
+        row_id = await add_to_outbox(user_id, self.process_id, told(event))
+        return Pending(row_id, str(user_id), event)
+
+    @staticmethod
+    def pending(row_ids: list[int], user_id: str, events: list[StreamEvent]
+                ) -> list[Pending]:
+        """The rows a write added for ``events`` (the first ``len(row_ids)`` of them)."""
+        return [Pending(row_id, str(user_id), event)
+                for row_id, event in zip(row_ids, events)]
 
     async def deliver(self, pending: Iterable[Pending]) -> None:
         """Publish committed events, in order; shielded from the caller's cancellation (a
@@ -62,14 +74,19 @@ class Outbox:
         await asyncio.shield(self._deliver(list(pending)))
 
     async def _deliver(self, pending: list[Pending]) -> None:
-        for item in pending:
-            self._delivering.add(item.row_id)
-            try:
+        """Publish in order until one fails (the sweep retries the rest, in order), then
+        delete the published rows in one statement."""
+        published: list[int] = []
+        self._delivering.update(item.row_id for item in pending)
+        try:
+            for item in pending:
                 if await self.sink.publish(item.user_id, item.event) is None:
-                    return      # publishing is failing: the sweep retries, in order
-                await OutboxEvent.filter(id=item.row_id).delete()
-            finally:
-                self._delivering.discard(item.row_id)
+                    break
+                published.append(item.row_id)
+            if published:
+                await delete_from_outbox(published)
+        finally:
+            self._delivering.difference_update(item.row_id for item in pending)
 
     async def sweep(self) -> int:
         """Publish what was left undelivered; returns how many rows were published."""
@@ -90,7 +107,7 @@ class Outbox:
             assert isinstance(event, StreamEvent)    # only stream events are added
             if await self.sink.publish(str(row["user_id"]), event) is None:
                 break
-            await OutboxEvent.filter(id=row["id"]).delete()
+            await delete_from_outbox([row["id"]])
             published += 1
         if published:
             log.warning("published %d event(s) left in the outbox", published)

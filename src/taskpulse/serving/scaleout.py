@@ -16,7 +16,7 @@ from taskpulse.agent.coordination import RunCoordinator
 from taskpulse.auth.redis_throttle import RedisThrottle
 from taskpulse.delivery.redis_log import RedisEventLog
 from taskpulse.keys import (AGENT, CONFIG, COORDINATOR, EVENT_LOG, LOGIN_THROTTLE, OUTBOX,
-                            PUBLISHER, REDIS)
+                            REDIS)
 
 
 def setup_scaleout(app: web.Application) -> None:
@@ -30,7 +30,7 @@ def setup_scaleout(app: web.Application) -> None:
     if not isinstance(event_log, RedisEventLog):
         raise TypeError("with redis_url set the event log must be in Redis")
     agent = app[AGENT]
-    coordinator = RunCoordinator(redis, config.redis_prefix, agent, app[PUBLISHER], event_log,
+    coordinator = RunCoordinator(redis, config.redis_prefix, agent, app[OUTBOX], event_log,
                                  config.process_heartbeat_seconds)
     app[COORDINATOR] = coordinator
     agent.use_peers(coordinator)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from taskpulse.db.models import Conversation, Message, Run, ToolCall
+from taskpulse.db.models import Conversation, Message, OutboxEvent, Run, ToolCall
 from taskpulse.db.sql.statement import Statement
 
 # Everything a chat message is checked against, in one round trip:
@@ -59,3 +59,15 @@ INSERT_TOOL_CALL = Statement(ToolCall, """
     INSERT INTO tool_call (id, run_id, call_id, tool, arguments, ok, message, error, result,
                            duration_ms, created_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""")
+
+# The outbox (``delivery/outbox.py``): a row per event of a saved change, on every task change
+# and at each start and end of a run.
+INSERT_OUTBOX = Statement(OutboxEvent, """
+    INSERT INTO outbox (user_id, process_id, name, payload, created_at)
+    VALUES ($1, $2, $3, $4, $5) RETURNING id""")
+
+
+@lru_cache(maxsize=64)
+def delete_outbox_rows(count: int) -> Statement:
+    ids = ", ".join(f"${i}" for i in range(1, count + 1))
+    return Statement(OutboxEvent, f"DELETE FROM outbox WHERE id IN ({ids})")

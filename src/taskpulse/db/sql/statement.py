@@ -50,6 +50,13 @@ class Statement:
         _, rows = await db.execute_query(sql, list(params))
         return rows
 
+    async def returned(self, *params: Any) -> list[Any]:
+        """The first column of each row a statement ``... RETURNING`` gives back (Tortoise's
+        asyncpg client returns no rows from ``execute_query`` for an ``INSERT``)."""
+        db, sql = self._client()
+        rows = await db.execute_query_dict(sql, list(params))
+        return [next(iter(row.values())) for row in rows]
+
     async def execute(self, *params: Any) -> int:
         """Rows changed."""
         db, sql = self._client()

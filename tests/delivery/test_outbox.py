@@ -72,7 +72,20 @@ async def test_a_task_change_leaves_no_row_once_its_event_is_published(
     tab = await open_tab(acct)
     await new_task(client, acct, title="buy milk")
     await tab.wait_stream(1)
-    assert await OutboxEvent.all().count() == 0
+    await rows_left(0)
+
+
+async def test_settle_waits_for_the_deletes_of_published_rows(client, signup, app):
+    acct = await signup()
+    event = await _updated(client, acct)
+    sink = FlakySink()
+    sink.working = True
+    outbox = Outbox(sink, app[OUTBOX].process_id, gone_of)
+    async with in_transaction():
+        pending = [await outbox.add(acct.user_id, event) for _ in range(3)]
+    await outbox.deliver(pending)
+    await outbox.settle()
+    assert len(sink.published) == 3 and await OutboxEvent.all().count() == 0
 
 
 async def test_an_event_whose_publish_failed_is_published_by_the_sweep(client, signup, app):

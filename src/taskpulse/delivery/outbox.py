@@ -55,6 +55,7 @@ class Outbox:
         self.process_id = process_id
         self.dead = dead
         self._delivering: set[int] = set()      # row ids this process is publishing
+        self._deleting: set[asyncio.Task[None]] = set()
 
     async def add(self, user_id: str, event: StreamEvent) -> Pending:
         """Call inside the transaction that saves the change ``event`` mirrors."""
@@ -74,8 +75,10 @@ class Outbox:
         await asyncio.shield(self._deliver(list(pending)))
 
     async def _deliver(self, pending: list[Pending]) -> None:
-        """Publish in order until one fails (the sweep retries the rest, in order), then
-        delete the published rows in one statement."""
+        """Publish in order until one fails (the sweep retries the rest, in order). The
+        published rows are deleted in one statement that the caller does not wait for: a
+        crash before it commits publishes them again, as a crash before an awaited delete
+        would."""
         published: list[int] = []
         self._delivering.update(item.row_id for item in pending)
         try:
@@ -83,10 +86,29 @@ class Outbox:
                 if await self.sink.publish(item.user_id, item.event) is None:
                     break
                 published.append(item.row_id)
-            if published:
-                await delete_from_outbox(published)
         finally:
-            self._delivering.difference_update(item.row_id for item in pending)
+            self._delivering.difference_update(
+                item.row_id for item in pending[len(published):])
+        if published:
+            deleting = asyncio.create_task(self._delete(published))
+            self._deleting.add(deleting)
+            deleting.add_done_callback(self._deleting.discard)
+
+    async def _delete(self, row_ids: list[int]) -> None:
+        try:
+            await delete_from_outbox(row_ids)
+        except Exception as exc:        # the database is away: the sweep publishes again
+            log.warning("could not delete %d published outbox row(s): %s: %s",
+                        len(row_ids), type(exc).__name__, exc)
+        finally:
+            self._delivering.difference_update(row_ids)
+
+    async def settle(self) -> None:
+        """Wait for the deletes of published rows still under way (before the database
+        closes at shutdown: a row left behind would be published again at the next
+        start)."""
+        while self._deleting:
+            await asyncio.gather(*self._deleting, return_exceptions=True)
 
     async def sweep(self) -> int:
         """Publish what was left undelivered; returns how many rows were published."""

@@ -18,4 +18,5 @@ async def outbox_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     sweeping.cancel()
     await asyncio.gather(sweeping, return_exceptions=True)
+    await outbox.settle()
     processes.stopped(outbox.process_id)

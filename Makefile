@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-VENDOR := static/vendor/socket.io.min.js
+# Third-party browser code, copied from node_modules (package-lock.json) at set-up.
+VENDOR := static/vendor/socket.io.min.js static/vendor/marked.esm.js static/vendor/purify.es.js
 PYTEST_ARGS ?=
 
 .PHONY: run test test-stock layering migrate setup browser bench bench-smoke bench-redis lint typecheck asyncapi clean
@@ -35,10 +36,12 @@ $(STAMP): setup.cfg pyproject.toml
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-$(VENDOR): node_modules/.package-lock.json
+$(VENDOR) &: node_modules/.package-lock.json
 	mkdir -p static/vendor
-	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)
+	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/socket.io.min.js
 	cp node_modules/socket.io-client/dist/socket.io.min.js.map static/vendor/
+	cp node_modules/marked/lib/marked.esm.js static/vendor/marked.esm.js
+	cp node_modules/dompurify/dist/purify.es.mjs static/vendor/purify.es.js
 
 migrate: $(STAMP)
 	$(VENV)/bin/taskpulse migrate

@@ -9,14 +9,27 @@ import { RunView } from "./progress.js";
 import { ChatView } from "./chat_view.js";
 import { ConversationList } from "./conversations.js";
 import { EarlierMessages } from "./earlier.js";
+import { ChatNotice } from "./chat_notice.js";
+import { ChatTitle } from "./chat_title.js";
+import { Composer } from "./chat_composer.js";
+import { bindActions, copyAnswer, lastUserText } from "./message_actions.js";
+import { keepTimesFresh } from "./times.js";
 
 const live = new Live();
 const base = `/api/${encodeURIComponent(live.userId)}`;
 const input = $("#chat-input");
+const composer = new Composer($("#composer"), { send: (text) => send(text) });
 const sendButton = $("#send-btn");
 const stopButton = $("#stop-btn");
-const notice = $("#chat-notice");
-const title = $("#chat-title");
+const notice = new ChatNotice($("#chat-notice"));
+const say = (text, kind) => notice.say(text, kind);
+const title = new ChatTitle($("#chat"), {
+  save: async (id, text) => {
+    const data = await api("PATCH", `${base}/conversations/${encodeURIComponent(id)}`, { title: text });
+    conversations.update(data.conversation);
+    return data.conversation;
+  },
+});
 
 const runs = new Map();          // run id -> RunView (this page's lifetime)
 const active = new Map();        // conversation id -> running run id
@@ -24,6 +37,7 @@ const sending = new Set();       // conversation keys with a send in flight ("" 
 let current = null;              // open conversation id (null: a new chat)
 let newChatText = null;          // the first message of a new chat, while it is being sent
 let loadSeq = 0;
+let wasBusy = false;             // the composer was disabled (a run or a send going on)
 let loading = null;              // {id, arrived: message id -> message} while a conversation loads
 
 const view = new ChatView($("#messages"), $("#chat-empty"),
@@ -42,13 +56,6 @@ const conversations = new ConversationList($("#conv-list"), base, {
   error: (message) => say(message),
 });
 
-/** The notice above the messages; kind "offline" notices clear once the socket is back. */
-function say(text, kind = "") {
-  notice.textContent = text || "";
-  notice.hidden = !text;
-  if (kind) notice.dataset.kind = kind; else delete notice.dataset.kind;
-}
-
 function setUrl(id) {
   const params = new URLSearchParams(location.search);
   if (id) params.set("c", id); else params.delete("c");
@@ -61,19 +68,17 @@ function updateComposer() {
   const key = current || "";
   const runId = current ? active.get(current) : null;
   const busy = Boolean(runId) || sending.has(key);
-  const hadFocus = document.activeElement === stopButton;
+  // Disabling the box (or hiding Stop) drops the focus: when the run ends, it goes back to
+  // the box, unless the reader has moved it somewhere else meanwhile.
+  const focused = document.activeElement;
+  const lost = focused === stopButton || !focused || focused === document.body;
   input.disabled = busy;
   sendButton.disabled = busy;
   stopButton.hidden = !runId;
   stopButton.disabled = !live.connected;
-  if (!busy && hadFocus) input.focus();
-}
-
-function liveProgressNotice() {
-  if (live.connected) { if (notice.dataset.kind === "offline") say(""); return; }
-  if ((live.status.state === "offline" || live.status.state === "reconnecting") && !notice.dataset.kind) {
-    say("Live progress is unavailable right now. You can still chat: messages go over HTTP and the answer appears when it is ready.", "offline");
-  }
+  view.setBusy(busy);
+  if (!busy && wasBusy && lost) input.focus();
+  wasBusy = busy;
 }
 
 async function openConversation(id) {
@@ -81,7 +86,7 @@ async function openConversation(id) {
   current = id;
   setUrl(id);
   conversations.select(id);
-  title.textContent = id ? conversations.title(id) : "New chat";
+  title.show(id, conversations.title(id));
   updateComposer();
   earlier.reset(null);
   if (!id) { view.render([], new Map()); input.focus(); return; }
@@ -95,7 +100,8 @@ async function openConversation(id) {
     earlier.reset(id, data.has_more ? data.next_before : null);
     const info = conversations.get(id);
     if (info && info.active_run_id && !mine.has(info.active_run_id)) markRunning(id, info.active_run_id);
-    title.textContent = conversations.title(id);
+    if (data.conversation) conversations.update(data.conversation);
+    title.show(id, data.conversation?.title || conversations.title(id));
   } catch (error) {
     if (seq !== loadSeq) return;
     if (error.status === 404) { conversations.remove(id); openConversation(null); return; }
@@ -164,6 +170,7 @@ function adopt(id) {
   newChatText = null;
   setUrl(id);
   conversations.select(id);
+  title.show(id, conversations.has(id) ? conversations.title(id) : "New chat");   // until listed
   updateComposer();
 }
 
@@ -173,17 +180,15 @@ async function send(text) {
   sending.add(key);
   updateComposer();
   const pending = view.addPending(text);
-  input.value = "";
-  fitInput();
+  composer.clear();
   try {
     if (live.connected) await sendLive(text, pending);
     else await sendOverHttp(text, pending);
   } catch (error) {
     view.dropPending(pending);
-    if (!input.value) input.value = text;              // give the words back
-    fitInput();
+    composer.giveBack(text);
     if (error.code === "network") {
-      say("Could not reach the server, so the message was not sent. It is back in the box: send it again once you are online.", "offline");
+      notice.unreachable();
     } else {
       say(error.message || "The message could not be sent.");
     }
@@ -206,13 +211,13 @@ async function sendLive(text, pending) {
   }
   if (ack.error) throw new Error(ack.error.message);
   pending.dataset.runId = ack.run_id;
-  if (notice.dataset.kind !== "offline") say("");
+  notice.clearUnlessOffline();
   if (!conversationId && current === null) adopt(ack.conversation_id);
   if (!conversationId) {
     await conversations.reload();
     if (current === ack.conversation_id) {
       conversations.select(current);
-      title.textContent = conversations.title(current);
+      title.show(current, conversations.title(current));
     }
   }
   if (runs.get(ack.run_id)?.running !== false) markRunning(ack.conversation_id, ack.run_id);
@@ -235,25 +240,17 @@ async function sendOverHttp(text, pending) {
   await openConversation(conversationId);
 }
 
-function fitInput() {
-  input.style.height = "";
-  if (input.value) input.style.height = `${Math.min(input.scrollHeight + 2, 160)}px`;
-}
+bindActions($("#messages"), {
+  copy: async (li, button) => {
+    if (await copyAnswer(li, button)) announce($("#chat-live"), "Answer copied");
+    else say("Could not copy: the browser did not allow it. Select the text and copy it instead.");
+  },
+  retry: () => { const text = lastUserText($("#messages")); if (text) send(text); },
+  edit: (li) => composer.fill(li.querySelector(".bubble").textContent),
+});
 
 // ---- wiring ---------------------------------------------------------------------------
 
-$("#composer").addEventListener("submit", (e) => {
-  e.preventDefault();
-  const text = input.value.trim();
-  if (text && !input.disabled) send(text);
-});
-input.addEventListener("keydown", (e) => {
-  if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
-    e.preventDefault();
-    $("#composer").requestSubmit();
-  }
-});
-input.addEventListener("input", fitInput);
 stopButton.addEventListener("click", async () => {
   const runId = current && active.get(current);
   if (!runId) return;
@@ -267,9 +264,6 @@ stopButton.addEventListener("click", async () => {
   }
 });
 $("#new-conv").addEventListener("click", () => openConversation(null));
-for (const chip of document.querySelectorAll("[data-suggest]")) {
-  chip.addEventListener("click", () => { input.value = chip.dataset.suggest; fitInput(); input.focus(); });
-}
 
 const RUN_EVENTS = [EV.agent_thinking, EV.tool_starting, EV.tool_progress, EV.tool_complete,
   EV.tool_error, EV.agent_token, EV.agent_done, EV.agent_error, EV.agent_cancelled];
@@ -279,9 +273,15 @@ live.on(EV.resync, async () => {
   await conversations.reload();
   if (current) openConversation(current);
 });
-live.onStatus(() => { liveProgressNotice(); updateComposer(); });
+live.onStatus(() => { notice.connection(live); updateComposer(); });
 mountStatus(live);
 live.start();
+keepTimesFresh();
+// Back to this tab: the list may have changed elsewhere (a rename, a delete, a new chat).
+document.addEventListener("visibilitychange", () => {
+  if (document.hidden) return;
+  conversations.reload().then(() => title.show(current, conversations.title(current)), () => {});
+});
 
 (async () => {
   try {

@@ -1,6 +1,9 @@
 // The message list of the open conversation: messages, streaming replies, run panels.
+// Answers are Markdown (rendered and sanitised by markdown.js); your own words stay text.
 import { el } from "./dom.js";
 import { historySteps } from "./progress.js";
+import { renderMarkdown } from "./markdown.js";
+import { metaOf, refreshActions, setMessageTime } from "./message_actions.js";
 
 const sel = (value) => CSS.escape(value);
 
@@ -10,6 +13,13 @@ export class ChatView {
     this.hint = hint;
     this.loadRun = loadRun;     // run id -> Promise<run> (steps of past answers)
     this.scroller = scroller;   // the scrolling box around the list
+    this.busy = false;          // the open conversation has a run or a send going on
+  }
+
+  /** Show only the message actions that apply (Retry and Edit wait while busy). */
+  setBusy(busy) {
+    this.busy = busy;
+    refreshActions(this.list, busy);
   }
 
   nearBottom() {
@@ -26,6 +36,7 @@ export class ChatView {
     this.stick = this.nearBottom();
     const out = fn();
     this.hint.hidden = this.list.children.length > 0;
+    refreshActions(this.list, this.busy);
     this.scrollToEnd();
     return out;
   }
@@ -36,6 +47,7 @@ export class ChatView {
     for (const message of messages) this.addMessage(message, runs.get(message.run_id));
     for (const run of runs.values()) if (run.running) this.attachRun(run);
     this.hint.hidden = this.list.children.length > 0;
+    refreshActions(this.list, this.busy);
     this.scrollToEnd(true);
   }
 
@@ -47,6 +59,7 @@ export class ChatView {
     const added = [...this.list.children];
     this.list.append(...shown);
     this.hint.hidden = this.list.children.length > 0;
+    refreshActions(this.list, this.busy);
     return added;
   }
 
@@ -61,8 +74,11 @@ export class ChatView {
 
   find(selector) { return this.list.querySelector(selector); }
 
+  /** A user message: its words as plain text, never markup. */
   bubble(role, text) {
-    return el("li", { class: `msg msg-${role}` }, el("div", { class: "bubble", text }));
+    const li = el("li", { class: `msg msg-${role}` }, el("div", { class: "bubble", text }));
+    metaOf(li);
+    return li;
   }
 
   /** A user message sent from this tab, shown at once and confirmed by message_created. */
@@ -88,8 +104,9 @@ export class ChatView {
     if (message.role === "assistant" && message.run_id) {
       const li = this.runItem(message.run_id, run, message);
       li.dataset.messageId = message.id;
+      setMessageTime(li, message.created_at);
       if (!run || !run.running) {
-        li.querySelector(".bubble").textContent = message.content;
+        renderMarkdown(li.querySelector(".bubble"), message.content);
         li.classList.remove("streaming");
       }
       return;
@@ -100,6 +117,7 @@ export class ChatView {
     li.classList.remove("is-pending");
     delete li.dataset.pending;
     li.dataset.messageId = message.id;
+    setMessageTime(li, message.created_at);
     if (message.run_id) li.dataset.runId = message.run_id;
     if (!pending) this.list.append(li);
   }
@@ -109,10 +127,11 @@ export class ChatView {
     let li = this.find(`li.msg-assistant[data-run-id="${sel(runId)}"]`);
     if (!li) {
       li = el("li", { class: "msg msg-assistant", data: { runId } }, el("div", { class: "bubble" }));
+      metaOf(li);
       const asked = this.find(`li.msg-user[data-run-id="${sel(runId)}"]`);
       if (asked) asked.after(li); else this.list.append(li);
     }
-    const holder = li.querySelector(".run, details.run-summary");
+    const holder = li.querySelector(".run, details.run-summary, .run-note");
     if (run && run.node.parentNode !== li) {
       if (holder) holder.remove();
       li.prepend(run.node);
@@ -141,7 +160,7 @@ export class ChatView {
     li.classList.toggle("streaming", run.running);
     const bubble = li.querySelector(".bubble");
     const text = run.text || (run.running ? "" : run.errorText || (run.status === "cancelled" ? "Stopped." : ""));
-    if (bubble.textContent !== text) bubble.textContent = text;
+    renderMarkdown(bubble, text);       // again as it grows: the streamed text so far
     li.classList.toggle("is-failed", run.status === "error");
     li.dataset.status = run.status;
   }

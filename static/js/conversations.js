@@ -1,6 +1,8 @@
-// The conversation list: newest first, open, delete (click twice to confirm), running dot.
+// The conversation list: newest first, when each was last active, open, delete (click
+// twice to confirm), running dot.
 import { el } from "./dom.js";
 import { api } from "./api.js";
+import { timeElement } from "./times.js";
 
 export class ConversationList {
   constructor(list, base, { open, deleted, isRunning, error }) {
@@ -46,6 +48,14 @@ export class ConversationList {
 
   remove(id) { this.items.delete(id); this.render(); }
 
+  /** A conversation as the server now has it (e.g. renamed). */
+  update(conversation) {
+    const item = this.items.get(conversation.id);
+    if (!item || (item.title === conversation.title && item.updated_at === conversation.updated_at)) return;
+    Object.assign(item, conversation);
+    this.render();
+  }
+
   select(id) {
     this.current = id;
     for (const li of this.list.querySelectorAll("li.conv")) {
@@ -85,8 +95,10 @@ export class ConversationList {
     });
     remove.addEventListener("click", () => this.confirmDelete(id, remove, conversation.title));
     return el("li", { class: "conv", data: { id } },
-      el("button", { type: "button", class: "conv-open", text: conversation.title,
-                     title: conversation.title, on: { click: () => this.open(id) } }),
+      el("button", { type: "button", class: "conv-open", title: conversation.title,
+                     on: { click: () => this.open(id) } },
+        el("span", { class: "conv-title", text: conversation.title }),
+        timeElement(conversation.updated_at, "conv-time")),
       remove);
   }
 

@@ -1,7 +1,10 @@
 // The live connection: one Socket.IO client per page, on the /chat namespace.
 //
 // - Reconnection is the socket.io client's own (capped exponential backoff with jitter);
-//   we only observe it, to show "Reconnecting (attempt n, next try in s)".
+//   we only observe it, to show "Reconnecting (attempt n, next try in s)", and "Offline"
+//   once the server has been out of reach for a while. The cap is low while the page is
+//   visible (someone is looking: back within seconds of the server) and high while hidden;
+//   coming back to the tab, or the network coming back, tries at once.
 // - `auth` is a function: every attempt sends the current (short-lived) token and the id
 //   of the last event applied, so the server replays what was missed while away.
 // - Each stream event id is applied once. `resync` tells the page to reload over HTTP.
@@ -14,6 +17,10 @@ import { goToLogin } from "./api.js";
 const STREAM_START = "0-0";       // "from the beginning of my stream"
 const SEEN_MAX = 5000;
 const RTT_SAMPLES = 5;
+export const DELAY_MAX_VISIBLE_MS = 3000;   // the backoff's cap while the page is seen
+export const DELAY_MAX_HIDDEN_MS = 15000;   // ... and while it is in a background tab
+export const OFFLINE_AFTER_MS = 8000;       // out of reach this long: "Offline", not "Reconnecting"
+const RETRY_NOW_GAP_MS = 2000;              // focus/online retries, at most this often
 
 class TokenSource {
   constructor() {
@@ -76,6 +83,8 @@ export class Live {
     this.rtts = [];
     this.socket = null;
     this.established = null;
+    this.downSince = null;        // when the connection was last lost (null: live)
+    this.retriedAt = 0;
   }
 
   get connected() { return Boolean(this.socket && this.socket.connected); }
@@ -102,7 +111,7 @@ export class Live {
       transports: this.forcePolling ? ["polling"] : ["polling", "websocket"],
       upgrade: !this.forcePolling,
       reconnectionDelay: 1000,
-      reconnectionDelayMax: 15000,
+      reconnectionDelayMax: this.delayMax(),
       randomizationFactor: 0.5,
       timeout: 8000,
       auth: (cb) => this.authPayload(cb),
@@ -114,7 +123,21 @@ export class Live {
     for (const name of Object.values(EV)) socket.on(name, (data) => this.dispatch(name, data));
     window.addEventListener("offline", () => this.onBrowserOffline());
     window.addEventListener("online", () => this.onBrowserOnline());
+    window.addEventListener("focus", () => this.retryNow());
+    document.addEventListener("visibilitychange", () => {
+      socket.io.reconnectionDelayMax(this.delayMax());
+      if (!document.hidden) this.retryNow();
+    });
     return this;
+  }
+
+  delayMax() { return document.hidden ? DELAY_MAX_HIDDEN_MS : DELAY_MAX_VISIBLE_MS; }
+
+  /** "reconnecting" for a short gap; "offline" once it has lasted (or it never connected). */
+  downState() {
+    if (!this.everConnected) return "offline";
+    this.downSince ??= Date.now();
+    return Date.now() - this.downSince >= OFFLINE_AFTER_MS ? "offline" : "reconnecting";
   }
 
   authPayload(cb) {
@@ -133,8 +156,8 @@ export class Live {
       const duration = backoff.duration.bind(backoff);
       backoff.duration = () => {
         const ms = duration();
-        this.setStatus({ state: this.everConnected ? "reconnecting" : "offline",
-                         attempt: backoff.attempts, nextTryAt: Date.now() + ms, delayMs: ms });
+        this.setStatus({ state: this.downState(), attempt: backoff.attempts,
+                         nextTryAt: Date.now() + ms, delayMs: ms });
         return ms;
       };
     }
@@ -147,6 +170,7 @@ export class Live {
 
   onConnect() {
     this.everConnected = true;
+    this.downSince = null;
     this.authFailures = 0;
     this.rtts = [];
     this.setStatus({ state: "live", transport: this.socket.io.engine.transport.name, attempt: 0,
@@ -157,7 +181,8 @@ export class Live {
 
   onDisconnect(reason) {
     this.stopPing();
-    if (reason === "io client disconnect") return;   // closed on purpose (see onBrowserOnline)
+    if (reason === "io client disconnect") return;   // closed on purpose (see retryNow)
+    this.downSince ??= Date.now();
     if (reason === "io server disconnect") {
       // The server ended this connection (token expired, or a restart). The client does not
       // retry these by itself: connect again; `auth` fetches a fresh token when needed, and
@@ -195,12 +220,17 @@ export class Live {
     if (this.socket && this.socket.io.engine) this.socket.io.engine.close();
   }
 
-  onBrowserOnline() {
-    // The network is back: try now instead of waiting out the backoff.
-    if (this.socket && !this.socket.connected) {
-      this.socket.disconnect();
-      this.socket.connect();
-    }
+  onBrowserOnline() { this.retryNow(true); }    // the network is back: try now
+
+  /** Try now instead of waiting out the backoff, when a try is only waiting for its time
+   *  (not while one is under way). The client's own reconnection takes over if it fails. */
+  retryNow(force = false) {
+    const socket = this.socket;
+    if (!socket || socket.connected || !this.everConnected) return;
+    if (!force && (!this.status.nextTryAt || Date.now() - this.retriedAt < RETRY_NOW_GAP_MS)) return;
+    this.retriedAt = Date.now();
+    socket.disconnect();
+    socket.connect();
   }
 
   dispatch(name, data) {

@@ -35,6 +35,37 @@ function fillRow(row, kind, text, badge) {
 
 function stepsLabel(n) { return n === 1 ? "1 step" : `${n} steps`; }
 
+/** "2 steps", "1 step · failed", "3 steps · 1 failed · stopped": what the folded panel says. */
+export function summaryLabel(n, failed, status) {
+  const parts = [stepsLabel(n)];
+  if (failed) parts.push(failed === n ? "failed" : `${failed} failed`);
+  if (status === "cancelled") parts.push("stopped");
+  else if (status === "error" && !failed) parts.push("failed");
+  else if (status === "interrupted") parts.push("interrupted");
+  return parts.join(" · ");
+}
+
+/** The last row of a finished run, as the live panel ends: ✓ Done!, ■ Cancelled, ✗ … */
+const END_ROWS = {
+  done: ["done", "Done!"], cancelled: ["cancelled", "Cancelled"],
+  error: ["error", "The answer failed"], interrupted: ["error", "Interrupted"],
+};
+
+/** A run that ended without any tool step: a plain line, nothing to open. */
+function endNote(status) {
+  const [kind, text] = END_ROWS[status] || END_ROWS.error;
+  return el("p", { class: `run-note run-note-${kind}` },
+    el("span", { class: "step-icon", text: KINDS[kind].icon, attrs: { "aria-hidden": "true" } }),
+    el("span", { text: status === "cancelled" ? "Stopped before any step" : text }));
+}
+
+function summaryDetails(label, failed, list) {
+  return el("details", { class: "run-summary" + (failed ? " is-error" : "") },
+    el("summary", {}, failed ? el("span", { class: "summary-icon", text: KINDS.error.icon,
+      attrs: { "aria-hidden": "true" } }) : null, el("span", { class: "summary-text", text: label })),
+    list);
+}
+
 export class RunView {
   constructor(runId, conversationId) {
     this.runId = runId;
@@ -112,23 +143,23 @@ export class RunView {
   /** Fold the finished panel into a one-line summary that expands on demand. */
   collapse() {
     const n = this.calls.size;
-    if (this.status === "done" && n === 0) { this.node.replaceChildren(); return; }
-    const label = stepsLabel(n) + statusSuffix(this.status);
+    if (n === 0) {           // nothing to open: no box for a plain answer, a line otherwise
+      this.node.replaceChildren(...(this.status === "done" ? [] : [endNote(this.status)]));
+      return;
+    }
+    const failed = [...this.calls.values()].filter((c) => c.row.dataset.kind === "error").length;
+    const failedRun = this.status === "error" && !failed;
     this.panel.removeAttribute("aria-live");
-    const details = el("details", { class: "run-summary" + (this.status === "error" ? " is-error" : "") },
-      el("summary", { text: label }), this.panel);
-    this.node.replaceChildren(details);
+    this.node.replaceChildren(summaryDetails(summaryLabel(n, failed, this.status),
+      failed || failedRun, this.panel));
   }
 }
 
-function statusSuffix(status) {
-  return status === "cancelled" ? " · stopped" : status === "error" ? " · failed" : "";
-}
-
-function historyRows(steps) {
-  if (!steps.length) return [el("li", { class: "step", text: "No tool steps in this answer." })];
-  return steps.map((s) => stepRow(s.ok ? "complete" : "error",
+function historyRows(steps, status) {
+  const rows = steps.map((s) => stepRow(s.ok ? "complete" : "error",
     s.ok ? s.message : (s.message || s.error || "Failed")));
+  const [kind, text] = END_ROWS[status] || END_ROWS.done;
+  return [...rows, stepRow(kind, text)];
 }
 
 /**
@@ -140,18 +171,20 @@ function historyRows(steps) {
 export function historySteps(message, loadRun) {
   if (Array.isArray(message?.steps)) {
     const status = message.run_status || "done";
-    if (!message.steps.length && status === "done") return null;
+    const steps = message.steps;
+    if (!steps.length) return status === "done" ? null : endNote(status);
+    const failed = steps.filter((s) => !s.ok).length;
     const list = el("ol", { class: "progress" });
-    const details = el("details", { class: "run-summary" + (status === "error" ? " is-error" : "") },
-      el("summary", { text: stepsLabel(message.steps.length) + statusSuffix(status) }), list);
+    const details = summaryDetails(summaryLabel(steps.length, failed, status),
+      failed || status === "error", list);
     details.addEventListener("toggle", () => {           // rows only when asked for
-      if (details.open && !list.children.length) list.append(...historyRows(message.steps));
+      if (details.open && !list.children.length) list.append(...historyRows(steps, status));
     });
     return details;
   }
   const list = el("ol", { class: "progress" });
-  const summary = el("summary", { text: "Steps" });
-  const details = el("details", { class: "run-summary" }, summary, list);
+  const details = summaryDetails("Steps", 0, list);
+  const label = details.querySelector(".summary-text");
   let loaded = false;
   details.addEventListener("toggle", async () => {
     if (!details.open || loaded) return;
@@ -160,8 +193,10 @@ export function historySteps(message, loadRun) {
     try {
       const run = await loadRun();
       const steps = run.steps || [];
-      list.replaceChildren(...historyRows(steps));
-      summary.textContent = stepsLabel(steps.length) + statusSuffix(run.status);
+      const failed = steps.filter((s) => !s.ok).length;
+      list.replaceChildren(...historyRows(steps, run.status));
+      label.textContent = summaryLabel(steps.length, failed, run.status);
+      details.classList.toggle("is-error", Boolean(failed) || run.status === "error");
     } catch (error) {
       loaded = false;
       list.replaceChildren(stepRow("error", error.message));

@@ -52,8 +52,10 @@ export function mountStatus(live, root = document.getElementById("conn-status"))
       detailText = root.title;
       delete signal.dataset.rtt;
     } else {
-      root.title = status.reason || text;
-      detailText = status.reason ? `${text}: ${status.reason}` : text;
+      const reason = status.reason || (status.state === "offline" && live.everConnected
+        ? "The server cannot be reached. This page keeps trying by itself." : "");
+      root.title = reason || text;
+      detailText = reason ? `${text}: ${reason}` : text;
       delete signal.dataset.rtt;
     }
     // The same detail for the keyboard (shown on focus) and screen readers (the description).

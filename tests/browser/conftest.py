@@ -42,8 +42,9 @@ def _missing(reason: str) -> None:
 async def browser() -> AsyncIterator[Any]:
     if not os.access(CHROMIUM, os.X_OK):
         _missing(f"{CHROMIUM} is not installed")
-    if not (ROOT / "static" / "vendor" / "socket.io.min.js").is_file():
-        _missing("static/vendor/socket.io.min.js is missing (run `make setup`)")
+    for vendored in ("socket.io.min.js", "marked.esm.js", "purify.es.js"):
+        if not (ROOT / "static" / "vendor" / vendored).is_file():
+            _missing(f"static/vendor/{vendored} is missing (run `make setup`)")
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
@@ -59,6 +60,7 @@ async def browser() -> AsyncIterator[Any]:
 class Server:
     app: web.Application
     url: str
+    handle: TestServer | None = None      # to stop it early (a server gone mid-test)
 
 
 StartServer = Callable[..., Awaitable[Server]]
@@ -82,7 +84,7 @@ async def start_server(tmp_path: Path, contexts: list[Any]) -> AsyncIterator[Sta
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         servers.append(server)
-        return Server(app, str(server.make_url("")).rstrip("/"))
+        return Server(app, str(server.make_url("")).rstrip("/"), server)
 
     yield start
     for context in contexts:

@@ -1,4 +1,4 @@
-"""Reading and deleting conversations and runs: what the HTTP handlers ask for.
+"""Reading, renaming and deleting conversations and runs: what the HTTP handlers ask for.
 
 Refusals are :class:`~taskpulse.agent.api.ChatError` with the HTTP status and code
 (``conversation_not_found``, ``invalid_cursor``, ``run_not_found``).
@@ -56,6 +56,15 @@ class Conversations:
             "messages": await _with_steps([message_dict(m) for m in page]),
             "has_more": len(rows) > limit,
             "next_before": str(page[0].id) if page and len(rows) > limit else None}
+
+    async def rename(self, user_id: str, conversation_id: str, title: str) -> dict[str, Any]:
+        """Give a conversation a new title; its place in the list (``updated_at``) stays."""
+        conversation = await self._owned(user_id, conversation_id)
+        # A queryset update: ``save`` would stamp ``updated_at`` and move it to the top.
+        await Conversation.filter(id=conversation.id).update(title=title)
+        conversation.title = title
+        active = await self.agent.active_runs(user_id)
+        return conversation_dict(conversation, active.get(str(conversation.id)))
 
     async def delete(self, user_id: str, conversation_id: str) -> None:
         conversation = await self._owned(user_id, conversation_id)

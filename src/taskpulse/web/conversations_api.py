@@ -1,4 +1,4 @@
-"""Conversations: list, read messages (paged, oldest first within a page), delete."""
+"""Conversations: list, read messages (paged, oldest first within a page), rename, delete."""
 from __future__ import annotations
 
 from aiohttp import web
@@ -8,7 +8,8 @@ from taskpulse.agent.api import ChatError
 from taskpulse.keys import CONVERSATIONS
 from taskpulse.web.auth import require_path_user
 from taskpulse.web.chat_api import chat_error
-from taskpulse.web.errors import parse_query
+from taskpulse.tasks.schemas import PlainText
+from taskpulse.web.errors import parse_json, parse_query
 
 
 # Every number a client sends is bounded: an unbounded offset reached the database as a
@@ -28,6 +29,11 @@ class MessageQuery(BaseModel):
     before: str | None = Field(default=None, description="A message id: older messages only.")
 
 
+class ConversationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    title: PlainText = Field(min_length=1, max_length=200)   # the column's length
+
+
 async def list_conversations(request: web.Request) -> web.Response:
     user_id = await require_path_user(request)
     query = parse_query(request, ConversationQuery)
@@ -45,6 +51,17 @@ async def list_messages(request: web.Request) -> web.Response:
     except ChatError as exc:
         raise chat_error(exc) from None
     return web.json_response(page)
+
+
+async def rename_conversation(request: web.Request) -> web.Response:
+    user_id = await require_path_user(request)
+    data = await parse_json(request, ConversationUpdate)
+    try:
+        conversation = await request.app[CONVERSATIONS].rename(
+            user_id, request.match_info["conversation_id"], data.title)
+    except ChatError as exc:
+        raise chat_error(exc) from None
+    return web.json_response({"conversation": conversation})
 
 
 async def delete_conversation(request: web.Request) -> web.Response:

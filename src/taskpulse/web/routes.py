@@ -33,8 +33,10 @@ def setup_routes(app: web.Application) -> None:
               name="api_conversations")
     r.add_get("/api/{user_id}/conversations/{conversation_id}/messages",
               conversations_api.list_messages, name="api_conversation_messages")
+    r.add_patch("/api/{user_id}/conversations/{conversation_id}",
+                conversations_api.rename_conversation, name="api_conversation")
     r.add_delete("/api/{user_id}/conversations/{conversation_id}",
-                 conversations_api.delete_conversation, name="api_conversation")
+                 conversations_api.delete_conversation)
     r.add_get("/api/{user_id}/runs/{run_id}", runs_api.get_run, name="api_run")
     # Pages
     r.add_get("/", pages.index, name="index")

@@ -1,0 +1,53 @@
+// The message box: Enter sends, Shift+Enter adds a line, it grows with what is typed;
+// the suggestion chips, and Edit and Retry of the message actions, fill or send from it.
+import { $ } from "./dom.js";
+
+const MAX_HEIGHT_PX = 160;
+
+export class Composer {
+  /** send(text): the page's send; called with the trimmed text when the box is submitted. */
+  constructor(form, { send }) {
+    this.form = form;
+    this.input = $("textarea", form);
+    this.send = send;
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const text = this.input.value.trim();
+      if (text && !this.input.disabled) this.send(text);
+    });
+    this.input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    this.input.addEventListener("input", () => this.fit());
+    for (const chip of document.querySelectorAll("[data-suggest]")) {
+      chip.addEventListener("click", () => this.fill(chip.dataset.suggest));
+    }
+  }
+
+  get value() { return this.input.value; }
+
+  fit() {
+    const input = this.input;
+    input.style.height = "";       // CSSOM, which the page's CSP allows (no style attribute)
+    if (input.value) input.style.height = `${Math.min(input.scrollHeight + 2, MAX_HEIGHT_PX)}px`;
+  }
+
+  clear() { this.input.value = ""; this.fit(); }
+
+  /** Give words back after a failed send (unless something new was typed meanwhile). */
+  giveBack(text) {
+    if (!this.input.value) this.input.value = text;
+    this.fit();
+  }
+
+  /** Put `text` in the box to change and send, the caret at its end. */
+  fill(text) {
+    this.input.value = text;
+    this.fit();
+    this.input.focus();
+    this.input.setSelectionRange(text.length, text.length);
+  }
+}

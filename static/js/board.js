@@ -215,8 +215,9 @@ export class Board {
 
   /** Undo (from the toast): create the deleted task again; the focus goes to its row. */
   async restore(task) {
-    const { title, description, due_date, priority, completed } = task;
-    const data = await api("POST", this.base, { title, description, due_date, priority, completed });
+    const { title, description, due_date, due_time, priority, completed } = task;
+    const data = await api("POST", this.base, { title, description, due_date, due_time: due_time ?? null,
+                                                priority, completed });
     this.showError("");
     this.upsert(data.task, { highlight: true });
     announce(this.liveRegion, `Task restored: ${title}`);

@@ -36,6 +36,8 @@ export function byDueThenNewest(a, b) {
     if (!b.due_date) return -1;
     return a.due_date < b.due_date ? -1 : 1;
   }
+  const [at, bt] = [a.due_time || "24:00", b.due_time || "24:00"];   // no time: last that day
+  if (a.due_date && at !== bt) return at < bt ? -1 : 1;
   return a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0;
 }
 
@@ -51,8 +53,10 @@ export function taskRow(task, on) {
   });
   const due = dueLabel(task.due_date, task.completed);
   const meta = el("span", { class: "task-meta" },
-    due ? el("time", { class: "due" + (due.overdue ? " is-overdue" : ""), text: due.text,
-                       title: due.iso, attrs: { datetime: due.iso } }) : null,
+    due ? el("time", { class: "due" + (due.overdue ? " is-overdue" : ""),
+                       text: due.text + (task.due_time ? ` at ${task.due_time}` : ""),
+                       title: due.iso + (task.due_time ? ` ${task.due_time}` : ""),
+                       attrs: { datetime: due.iso + (task.due_time ? `T${task.due_time}` : "") } }) : null,
     el("span", { class: `prio prio-${task.priority}`, text: task.priority }));
   const body = el("div", { class: "task-body" },
     el("span", { class: "task-title", text: task.title }), meta,

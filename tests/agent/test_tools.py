@@ -214,3 +214,17 @@ async def test_control_characters_in_tool_arguments_are_a_tool_error(call, tool,
     assert rec.events[-1][1]["error"] == "invalid_input"
     tasks = await Task.filter(owner_id=call.account.user_id)
     assert [(t.title, t.description) for t in tasks] == [("Buy milk", "")]
+
+
+async def test_a_due_phrase_with_a_time_sets_the_time_and_a_time_alone_keeps_the_day(call):
+    result, _ = await call("add_task", title="call the vet", due_date="thursday at 9am")
+    assert (result["task"]["due_date"], result["task"]["due_time"]) == ("2026-11-26", "09:00")
+    assert "due tomorrow at 09:00" in result["message"]
+    result, _ = await call("update_task", task="call the vet", due_time="5pm")
+    assert (result["task"]["due_date"], result["task"]["due_time"]) == ("2026-11-26", "17:00")
+    result, _ = await call("add_task", title="gym", due_time="18:30")      # no day: today
+    assert (result["task"]["due_date"], result["task"]["due_time"]) == ("2026-11-25", "18:30")
+    result, _ = await call("update_task", task="gym", due_date="none")
+    assert "due_time" not in result["task"] and result["task"]["due_date"] is None
+    result, _ = await call("update_task", task="call the vet", due_time="half five")
+    assert result["error"] == "invalid_input"

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from aiohttp import ClientSession, CookieJar
 
+from taskpulse.db.models import Task
 from taskpulse.keys import EVENT_LOG
 from taskpulse.web.pages_tasks import due_label
 from tests.web.pages_helpers import (board, csrf_of, field_errors, post_form, sign_up_page,
@@ -199,3 +200,10 @@ async def test_an_open_task_past_its_due_date_is_marked_overdue(client, ann):
     await add(client, "late one", due_date=past)
     html = await board(client)
     assert 'class="due is-overdue"' in html and "Overdue · " in html
+
+
+async def test_a_due_time_is_shown_after_the_due_date(client, ann):
+    task_id = await add(client, "call the vet", due_date="2031-01-02")
+    await Task.filter(id=task_id).update(due_time="09:30")      # set by the API or the chat
+    html = await board(client)
+    assert "Due Jan 2, 2031 at 09:30" in html and 'datetime="2031-01-02T09:30"' in html

@@ -155,3 +155,28 @@ async def test_longest_allowed_text_is_accepted(client, signup):
     acct = await signup()
     task = await new_task(client, acct, title="t" * 255, description="d" * 2000)
     assert (len(task["title"]), len(task["description"])) == (255, 2000)
+
+
+async def test_a_due_time_is_optional_kept_with_its_date_and_removed_with_it(client, signup):
+    acct = await signup()
+    assert (await new_task(client, acct, title="plain"))["due_time"] is None
+    task = await new_task(client, acct, title="vet", due_date="2030-05-01", due_time="09:30")
+    assert (task["due_date"], task["due_time"]) == ("2030-05-01", "09:30")
+    url = f"{tasks_url(acct)}/{task['id']}"
+    resp = await client.patch(url, headers=acct.headers, json={"due_date": "2030-05-02"})
+    assert (await resp.json())["task"]["due_time"] == "09:30"      # a new day keeps the time
+    resp = await client.patch(url, headers=acct.headers, json={"due_date": None})
+    assert (await resp.json())["task"]["due_time"] is None         # no day, no time
+    for bad in ({"title": "x", "due_time": "9:30", "due_date": "2030-05-01"},
+                {"title": "x", "due_time": "24:00", "due_date": "2030-05-01"},
+                {"title": "x", "due_time": "09:30"}):               # a time needs a date
+        resp = await client.post(tasks_url(acct), headers=acct.headers, json=bad)
+        assert resp.status == 422, bad
+
+
+async def test_tasks_due_the_same_day_are_listed_by_time_then_those_without_one(client, signup):
+    acct = await signup()
+    for title, time in (("nine", "09:00"), ("any time", None), ("eight", "08:00")):
+        await new_task(client, acct, title=title, due_date="2030-05-01", due_time=time)
+    await new_task(client, acct, title="earlier day", due_date="2030-04-30")
+    assert await list_titles(client, acct) == ["earlier day", "eight", "nine", "any time"]

@@ -16,7 +16,11 @@ TASK_REF = {"type": "string",
                            "title."}
 DUE = {"type": "string",
        "description": "ISO date (2026-12-01) or words: today, tomorrow, next friday, "
-                      "in 3 days, next week."}
+                      "in 3 days, next week. A time in it (tomorrow at 5pm) sets due_time "
+                      "too."}
+DUE_TIME = {"type": "string",
+            "description": "Time of day on the due date: 24-hour HH:MM (17:00) or words "
+                           "(5pm, noon). Without a due date it is today."}
 PRIORITY = {"type": "string", "enum": ["low", "medium", "high"]}
 STATUS = {"type": "string", "enum": ["all", "pending", "completed"]}
 
@@ -33,17 +37,22 @@ TOOL_SCHEMAS: list[dict[str, Any]] = [
     _function("add_task", "Create a task for the user.", {
         "title": {"type": "string", "description": "Short title, up to 255 characters."},
         "description": {"type": "string", "description": "Optional details."},
-        "due_date": DUE, "priority": PRIORITY}, ["title"]),
+        "due_date": DUE, "due_time": DUE_TIME, "priority": PRIORITY}, ["title"]),
     _function("list_tasks", "List the user's tasks, sorted by due date (undated last).", {
         "status": STATUS,
         "due_within_days": {"type": "integer", "minimum": 0,
                             "description": "Only tasks due within this many days "
                                            "(0 = due today or overdue)."},
         "limit": {"type": "integer", "minimum": 1, "maximum": 100}}),
-    _function("update_task", "Change a task's title, description, due date or priority.", {
-        "task": TASK_REF, "title": {"type": "string"}, "description": {"type": "string"},
-        "due_date": {**DUE, "description": DUE["description"] + " Use 'none' to remove it."},
-        "priority": PRIORITY}, ["task"]),
+    _function("update_task", "Change a task's title, description, due date, due time or "
+              "priority.", {
+                  "task": TASK_REF, "title": {"type": "string"},
+                  "description": {"type": "string"},
+                  "due_date": {**DUE, "description": DUE["description"] + " Use 'none' to "
+                               "remove it."},
+                  "due_time": {**DUE_TIME, "description": DUE_TIME["description"] + " Use "
+                               "'none' to remove it."},
+                  "priority": PRIORITY}, ["task"]),
     _function("complete_task", "Mark a task as done (completed=true) or not done (false).", {
         "task": TASK_REF, "completed": {"type": "boolean"}}, ["task"]),
     _function("delete_task", "Delete one task.", {"task": TASK_REF}, ["task"]),
@@ -100,6 +109,7 @@ class AddTaskArgs(_Args):
     title: PlainText = Field(min_length=1, max_length=255)
     description: PlainText = Field(default="", max_length=2000)
     due_date: str | None = None
+    due_time: str | None = None
     priority: str | None = None
 
 
@@ -117,6 +127,7 @@ class UpdateTaskArgs(_Args):
     title: OptionalPlainText = Field(default=None, min_length=1, max_length=255)
     description: OptionalPlainText = Field(default=None, max_length=2000)
     due_date: str | None = None
+    due_time: str | None = None
     priority: str | None = None
 
 

@@ -19,7 +19,7 @@ from taskpulse.agent.tool_schemas import (ARGS, AddTaskArgs, CompleteAllArgs,
                                           ListTasksArgs, UpdateTaskArgs)
 from taskpulse.agent.wording import plural, progress_message
 from taskpulse.db.models import Task, ToolCall
-from taskpulse.tasks.dates import describe_due, parse_due_date
+from taskpulse.tasks.dates import Due, describe_due, parse_due, parse_time
 from taskpulse.tasks.lookup import AmbiguousTask, resolve_task
 from taskpulse.tasks.schemas import Priority, TaskCreate, TaskQuery, TaskUpdate
 from taskpulse.tasks.service import TaskNotFound, TaskService
@@ -54,19 +54,33 @@ def _priority(value: str | None) -> Priority | None:
     return cast(Priority, PRIORITY_WORDS[word])
 
 
-def _due(value: str | None, today: date) -> date | None:
-    if value is None or str(value).strip().lower() in ("", "none", "no date", "clear", "null"):
+NOTHING = ("", "none", "no date", "no time", "clear", "null")
+
+
+def _due(value: str | None, today: date) -> Due | None:
+    if value is None or str(value).strip().lower() in NOTHING:
         return None
     try:
-        return parse_due_date(value, today)
+        return parse_due(value, today)
     except ValueError as exc:
         raise ToolInputError(str(exc)) from None
+
+
+def _time(value: str | None) -> str | None:
+    """A due_time argument as "HH:MM" (None: remove it)."""
+    if value is None or str(value).strip().lower() in NOTHING:
+        return None
+    word = str(value).strip().lower().removeprefix("at ").strip()
+    found = parse_time(word)
+    if found is None:
+        raise ToolInputError(f"I couldn't understand the time {value!r}. Use 17:00 or 5pm.")
+    return found
 
 
 def _describe(task: Task, today: date) -> str:
     parts = []
     if task.due_date:
-        parts.append(f"due {describe_due(task.due_date, today)}")
+        parts.append(f"due {describe_due(task.due_date, today, task.due_time)}")
     if task.priority != "medium":
         parts.append(f"{task.priority} priority")
     return f' ({", ".join(parts)})' if parts else ""
@@ -77,8 +91,11 @@ async def _find(ctx: ToolContext, ref: str) -> Task:
 
 
 async def add_task(ctx: ToolContext, a: AddTaskArgs, step: ToolStep) -> dict[str, Any]:
-    data = TaskCreate(title=a.title, description=a.description, due_date=_due(a.due_date,
-                      ctx.today), priority=_priority(a.priority) or "medium")
+    due = _due(a.due_date, ctx.today)
+    time = _time(a.due_time) if a.due_time is not None else (due.time if due else None)
+    day = due.day if due else (ctx.today if time else None)
+    data = TaskCreate(title=a.title, description=a.description, due_date=day, due_time=time,
+                      priority=_priority(a.priority) or "medium")
     task = await ctx.tasks.create(ctx.user_id, data)
     return {"success": True, "task": task_brief(task),
             "message": f'Added "{task.title}"{_describe(task, ctx.today)}.'}
@@ -106,12 +123,7 @@ async def update_task(ctx: ToolContext, a: UpdateTaskArgs, step: ToolStep) -> di
     if a.description is not None and a.description != task.description:
         changes["description"] = a.description
         said.append("description")
-    if "due_date" in a.model_fields_set:
-        due = _due(a.due_date, ctx.today)
-        if due != task.due_date:
-            changes["due_date"] = due
-            said.append(f"due date to {describe_due(due, ctx.today)}" if due
-                        else "due date removed")
+    _due_changes(ctx, a, task, changes, said)
     if a.priority is not None:
         priority = _priority(a.priority)
         if priority != task.priority:
@@ -127,6 +139,27 @@ async def update_task(ctx: ToolContext, a: UpdateTaskArgs, step: ToolStep) -> di
     task = await ctx.tasks.update(ctx.user_id, str(task.id), TaskUpdate(**changes))
     return {"success": True, "task": task_brief(task), "changes": sorted(changes),
             "message": f'Updated "{old_title}": ' + ", ".join(said) + "."}
+
+
+def _due_changes(ctx: ToolContext, a: UpdateTaskArgs, task: Task, changes: dict[str, Any],
+                 said: list[str]) -> None:
+    """The due date and time an update asks for (a date phrase may carry a time; a new date
+    keeps the task's time unless one is given; removing the date removes the time)."""
+    day, time = task.due_date, task.due_time
+    if "due_date" in a.model_fields_set:
+        due = _due(a.due_date, ctx.today)
+        day = due.day if due else None
+        time = (due.time or time) if due else None
+    if "due_time" in a.model_fields_set:
+        time = _time(a.due_time)
+        day = day or (ctx.today if time else None)
+    if day != task.due_date:
+        changes["due_date"] = day
+    if time != task.due_time and (day or task.due_time):
+        changes["due_time"] = time
+    if "due_date" in changes or "due_time" in changes:
+        said.append(f"due date to {describe_due(day, ctx.today, time)}" if day
+                    else "due date removed")
 
 
 async def complete_task(ctx: ToolContext, a: CompleteTaskArgs, step: ToolStep

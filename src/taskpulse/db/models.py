@@ -31,6 +31,8 @@ class Task(Model):
     title = fields.CharField(max_length=255)
     description = fields.TextField(default="")
     due_date = fields.DateField(null=True)
+    # "HH:MM" (24-hour) on the due date; only set together with a due date.
+    due_time = fields.CharField(max_length=5, null=True)
     priority = fields.CharField(max_length=6, default="medium")
     completed = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -195,6 +195,7 @@ class TaskData(BaseModel):
     title: str
     description: str
     due_date: str | None
+    due_time: str | None = None      # "HH:MM" (24-hour) on due_date, or null
     priority: Literal["low", "medium", "high"]
     completed: bool
     created_at: str

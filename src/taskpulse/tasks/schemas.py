@@ -14,7 +14,8 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, field_validator,
+                      model_validator)
 
 Priority = Literal["low", "medium", "high"]
 StatusFilter = Literal["all", "pending", "completed"]
@@ -52,6 +53,10 @@ PlainText = Annotated[str, BeforeValidator(check_text)]
 OptionalPlainText = Annotated[str | None, BeforeValidator(check_text)]
 
 
+#: A due time: "HH:MM", 24-hour ("17:00"); "9:5" or "25:00" are refused.
+DueTime = Annotated[str, Field(pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$")]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -60,8 +65,15 @@ class TaskCreate(_Strict):
     title: PlainText = Field(min_length=1, max_length=255)
     description: PlainText = Field(default="", max_length=2000)
     due_date: date | None = None
+    due_time: DueTime | None = None
     priority: Priority = "medium"
     completed: bool = False
+
+    @model_validator(mode="after")
+    def _time_needs_date(self) -> "TaskCreate":
+        if self.due_time is not None and self.due_date is None:
+            raise ValueError("due_time needs a due_date")
+        return self
 
 
 class TaskUpdate(_Strict):
@@ -69,13 +81,24 @@ class TaskUpdate(_Strict):
     title: OptionalPlainText = Field(default=None, min_length=1, max_length=255)
     description: OptionalPlainText = Field(default=None, max_length=2000)
     due_date: date | None = None
+    due_time: DueTime | None = None
     priority: Priority | None = None
     completed: bool | None = None
+
+    @model_validator(mode="after")
+    def _no_date_no_time(self) -> "TaskUpdate":
+        # Removing the due date removes its time too (a time needs a day).
+        if "due_date" in self.model_fields_set and self.due_date is None:
+            if self.due_time is not None:
+                raise ValueError("due_time needs a due_date")
+            self.due_time = None
+            self.model_fields_set.add("due_time")
+        return self
 
     @field_validator("title", "description", "priority", "completed")
     @classmethod
     def _not_null(cls, v: object) -> object:
-        # Only due_date may be cleared with null; the others are NOT NULL columns.
+        # Only due_date and due_time may be cleared with null; the others are NOT NULL.
         if v is None:
             raise ValueError("cannot be null")
         return v

@@ -38,9 +38,11 @@ class BulkResult:
     total: int       # matched the filter
 
 
-def _sort_key(task: Task) -> tuple[bool, date, float]:
-    """Due date ascending (no date last), then newest first."""
-    return (task.due_date is None, task.due_date or date.max, -task.created_at.timestamp())
+def _sort_key(task: Task) -> tuple[bool, date, str, float]:
+    """Due date and time ascending (no date last, no time last in its day), then newest
+    first."""
+    return (task.due_date is None, task.due_date or date.max, task.due_time or "24:00",
+            -task.created_at.timestamp())
 
 
 def parse_uuid(value: str) -> uuid.UUID | None:

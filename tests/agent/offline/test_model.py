@@ -65,7 +65,9 @@ def test_references_and_all_phrases():
     assert parse_ref("the second to last one") == Ref(positions=[-2])
     assert parse_ref("both of them") == Ref(listed=True)
     assert parse_ref("that one") == Ref(it=True)
-    assert parse_ref("the 'Buy Milk' task") == Ref(title="Buy Milk")
+    assert parse_ref("the 'Buy Milk' task") == Ref(titles=["Buy Milk"])
+    assert parse_ref("the laundry one") == Ref(titles=["laundry"])
+    assert parse_ref("laundry and the dishes") == Ref(titles=["laundry", "dishes"])
     assert all_tasks_phrase("all my completed tasks") == (True, "completed")
     assert all_tasks_phrase("the task") == (False, "all")
     assert all_tasks_phrase("task 2") == (False, "all")
@@ -89,3 +91,76 @@ def test_a_list_longer_than_the_tool_allows_asks_for_its_maximum_and_says_so():
     assert reply[-1] == f"{maximum}. task {maximum}"
     [call] = respond([{"role": "user", "content": "show the first 5 tasks"}], True, TODAY).calls
     assert call.arguments["limit"] == 5                          # within the limit: as asked
+
+
+def tool_round(name: str, arguments: dict, result: dict, call_id: str = "c9") -> list[dict]:
+    return [{"role": "assistant", "tool_calls": [{"id": call_id, "type": "function",
+             "function": {"name": name, "arguments": json.dumps(arguments)}}]},
+            {"role": "tool", "tool_call_id": call_id, "name": name,
+             "content": json.dumps(result)}]
+
+
+BOARD = [{"id": "id-a", "title": "do the laundry", "due_date": "2026-11-25",
+          "priority": "medium", "completed": False},
+         {"id": "id-b", "title": "wash the dishes", "due_date": None, "priority": "high",
+          "completed": False}]
+
+
+def test_a_position_with_no_list_shown_lists_the_board_first_then_acts_on_it():
+    asked = [{"role": "user", "content": "mark the first two done"}]
+    [first] = respond(asked, True, TODAY).calls
+    assert (first.name, first.arguments) == ("list_tasks", {"status": "all", "limit": 100})
+    board = tool_round("list_tasks", first.arguments, {"success": True, "tasks": BOARD})
+    calls = respond(asked + board, True, TODAY).calls
+    assert [(c.name, c.arguments["task"]) for c in calls] == [
+        ("complete_task", "id-a"), ("complete_task", "id-b")]
+
+
+def test_a_name_not_found_is_looked_up_on_the_board_and_tried_again_by_id():
+    asked = [{"role": "user", "content": "mark the landry done"}]
+    [first] = respond(asked, True, TODAY).calls
+    assert first.arguments["task"] == "landry"
+    failed = tool_round("complete_task", first.arguments,
+                        {"success": False, "error": "not_found", "message": "no"}, "c1")
+    [look] = respond(asked + failed, True, TODAY).calls
+    assert look.name == "list_tasks"
+    board = tool_round("list_tasks", look.arguments, {"success": True, "tasks": BOARD}, "c2")
+    [again] = respond(asked + failed + board, True, TODAY).calls
+    assert (again.name, again.arguments["task"]) == ("complete_task", "id-a")
+    done = tool_round("complete_task", again.arguments,
+                      {"success": True, "message": 'Marked "do the laundry" as done.'}, "c3")
+    reply = respond(asked + failed + board + done, True, TODAY)
+    assert not reply.calls and reply.text == 'Marked "do the laundry" as done.'
+
+
+def test_a_name_with_no_close_title_says_so_and_offers_nothing_made_up():
+    asked = [{"role": "user", "content": "delete the gym task"}]
+    failed = tool_round("delete_task", {"task": "gym"},
+                        {"success": False, "error": "not_found",
+                         "message": 'I couldn\'t find a task called "gym".'}, "c1")
+    board = tool_round("list_tasks", {"status": "all"}, {"success": True, "tasks": BOARD}, "c2")
+    reply = respond(asked + failed + board, True, TODAY)
+    assert not reply.calls and "couldn't find" in reply.text and "laundry" not in reply.text
+
+
+def test_several_requests_in_one_message_are_several_calls_in_one_turn():
+    turn = respond([{"role": "user", "content": "add apples, pears and plums tomorrow and "
+                     "mark the laundry done"}], True, TODAY)
+    # changes to existing tasks go first: a new task cannot make their names ambiguous
+    assert [(c.name, c.arguments.get("title") or c.arguments.get("task")) for c in turn.calls] == [
+        ("complete_task", "laundry"), ("add_task", "apples"), ("add_task", "pears"),
+        ("add_task", "plums")]
+    assert all(c.arguments["due_date"] == "tomorrow" for c in turn.calls[1:])
+
+
+def test_a_time_alone_changes_the_time_and_a_date_with_a_time_sets_both():
+    [move] = respond([{"role": "user", "content": "move call mom to 5pm"}], True, TODAY).calls
+    assert move.arguments == {"task": "call mom", "due_time": "5pm"}
+    [add] = respond([{"role": "user", "content": "call the vet on thursday at 9am"}], True,
+                    TODAY).calls
+    assert add.arguments == {"title": "call the vet", "due_date": "thursday at 9am"}
+
+
+def test_what_it_cannot_read_gets_an_example_near_what_was_typed():
+    reply = respond([{"role": "user", "content": "snooze the laundry"}], True, TODAY).text
+    assert '"move laundry to friday at 9am"' in reply and "not sure" not in reply

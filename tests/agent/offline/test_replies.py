@@ -26,3 +26,8 @@ def test_an_open_task_past_its_date_is_called_overdue_and_a_done_one_is_not():
     assert listed({"title": "late", "due_date": "2031-05-20"},
                   {"title": "done late", "due_date": "2031-05-31", "completed": True}) == [
         "1. late — overdue, was due May 20", "2. ✓ done late — due yesterday"]
+
+
+def test_a_due_time_is_said_after_the_day():
+    assert listed({"title": "vet", "due_date": "2031-06-05", "due_time": "09:30"}) == [
+        "1. vet — due Thu at 09:30"]

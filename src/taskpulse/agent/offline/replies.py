@@ -4,28 +4,43 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from taskpulse.agent.offline.examples import closest_example
 from taskpulse.tasks.dates import describe_due
 
 HELP = (
     "I keep your to-do list. You can say things like:\n"
-    "• \"add buy milk tomorrow\" (add a due date or \"high priority\" if you like)\n"
+    "• \"add buy milk tomorrow at 5pm\" (add a date, a time or \"high priority\" if you "
+    "like), or \"add apples, pears and plums\"\n"
     "• \"what's still open?\", \"what's due this week?\" or \"show completed tasks\"\n"
     "• \"mark buy milk done\", \"mark the first two done\" or \"reopen buy milk\"\n"
     "• \"rename buy milk to buy oat milk\", \"move it to friday\", \"make it high priority\"\n"
-    "• \"delete buy milk\", \"complete all\" or \"delete all tasks\" (I'll ask first)")
+    "• \"delete buy milk\", \"delete everything I've completed\" or \"delete all tasks\" "
+    "(I'll ask first)\n"
+    "• several at once: \"add milk and mark the laundry done\"")
 GREETING = ("Hi! I can add, list, complete, change and delete your tasks. "
             "What would you like to do?")
 THANKS = "You're welcome! Anything else on your list?"
-UNCLEAR = ("I'm not sure what you mean. I can add, list, complete, change or delete tasks — "
-           "for example \"add buy milk tomorrow\", \"what's still open?\" or "
-           "\"mark the first one done\". Say \"help\" for more.")
 NO_LIST = ("Which tasks do you mean? Ask me to show your tasks first (\"what's open?\"), "
            "then you can say \"the first one\".")
 NO_IT = "Which task do you mean? Tell me its title."
 NOTHING_PENDING = "There's nothing waiting for a yes from you right now."
 KEPT = "Okay, I won't delete anything."
 ADD_WHAT = "What should the task say? For example: \"add buy milk tomorrow\"."
-UPDATE_WHAT = "What should I change — the title, the due date or the priority?"
+UPDATE_WHAT = ("What should I change — the title, the due date or the priority? For example: "
+               "\"move it to friday at 9am\".")
+NONE_SELECTED = "None of your tasks match that, so I left everything as it was."
+
+
+def unclear(text: str) -> str:
+    """What I can do, with the example closest to what was typed."""
+    what, example = closest_example(text)
+    return (f"I didn't catch that, but I can {what} — for example: \"{example}\". "
+            "Say \"help\" to see everything I can do.")
+
+
+def did_you_mean(titles: list[str]) -> str:
+    names = " or ".join(f"\"{t}\"" for t in titles)
+    return f"Did you mean {names}?"
 
 
 _SUGGEST_START, _SUGGEST_END = "Do you want me to add \"", "\" as a task? Say \"yes\""
@@ -85,7 +100,7 @@ def format_list(result: dict[str, Any], args: dict[str, Any], today: date) -> st
             due = date.fromisoformat(t["due_date"])
             overdue = due < today and not t.get("completed")    # as the board: "Overdue · …"
             details.append(("overdue, was due " if overdue else "due ")
-                           + describe_due(due, today))
+                           + describe_due(due, today, t.get("due_time")))
         if t.get("priority") and t["priority"] != "medium":
             details.append(f"{t['priority']} priority")
         mark = "✓ " if t.get("completed") and status != "completed" else ""

@@ -3,7 +3,9 @@
 ``POST /bench/setup?users=N`` -> ``{ids, tokens}``; ``POST /bench/burst?users=N&events=E``
 emits E events to each user's room (users concurrently, each user's events in order);
 ``POST /bench/pace?users=N&rate=R&seconds=S`` emits R events/s round-robin for S seconds
-in the background. The servers bind 127.0.0.1 only.
+in the background; ``POST /bench/stop?users=N`` ends every paced stream at once and answers
+``{published}``: how many events each of the first N users has been sent. The servers bind
+127.0.0.1 only.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ async def default_setup(n: int) -> tuple[list[str], list[str]]:
 
 
 def add_control_routes(app: web.Application, emit: Emit, setup: Setup = default_setup) -> None:
-    state: dict[str, Any] = {"ids": [], "seq": {}}
+    state: dict[str, Any] = {"ids": [], "seq": {}, "stopping": False}
     app[_TASKS] = set()
 
     def next_seq(user_id: str) -> int:
@@ -65,9 +67,9 @@ def add_control_routes(app: web.Application, emit: Emit, setup: Setup = default_
         async def run() -> None:
             start = time.perf_counter()
             sent = 0
-            while sent < total:
+            while sent < total and not state["stopping"]:
                 due = min(total, int((time.perf_counter() - start) * rate))
-                while sent < due:
+                while sent < due and not state["stopping"]:
                     user_id = users[sent % len(users)]
                     sent += 1
                     await emit(user_id, next_seq(user_id))
@@ -78,6 +80,13 @@ def add_control_routes(app: web.Application, emit: Emit, setup: Setup = default_
         task.add_done_callback(app[_TASKS].discard)
         return web.json_response({"events": total})
 
+    async def stop(request: web.Request) -> web.Response:
+        state["stopping"] = True    # each stream ends between two events (none cut in half)
+        await asyncio.gather(*app[_TASKS], return_exceptions=True)
+        state["stopping"] = False
+        return web.json_response({"published": [state["seq"].get(u, 0) for u in ids(request)]})
+
     app.router.add_post("/bench/setup", setup_route)
+    app.router.add_post("/bench/stop", stop)
     app.router.add_post("/bench/burst", burst)
     app.router.add_post("/bench/pace", pace)

@@ -73,7 +73,14 @@ def render(targets: list[Target], med: dict[str, dict[str, Any]], extras: dict[s
     out.append(_table(_POLL_HEADER, [_poll_row(t.name, med.get(t.key, {}), node)
                                      for t in targets if t.polling]))
     redis_title = "Fan-out through Redis, two processes (same clients and load as above)"
-    for key, title in (("redis", redis_title), ("agent", "Agent path")):
+    outbox_title = "Task change -> event at 5 tabs: what the outbox costs"
+    reconnect_title = (
+        f"Mass reconnect: {sizes.reconnect_users:,} users × {sizes.reconnect_tabs} tabs on two "
+        f"processes sharing Redis, {sizes.reconnect_rate:g} event per user per second, one "
+        f"process SIGKILLed (medians of {(extras.get('reconnect') or {}).get('reps', '–')}; "
+        "counts summed)")
+    for key, title in (("redis", redis_title), ("agent", "Agent path"),
+                       ("outbox", outbox_title), ("reconnect", reconnect_title)):
         ex = extras.get(key)
         out += ["", f"## {title}", ""]
         if not ex or ex.get("pending"):
@@ -170,6 +177,9 @@ def checks(med: dict[str, dict[str, Any]], extras: dict[str, Any],
                      f"{_f(redis.get('cpu_us'))} vs Node + redis-adapter "
                      f"{_f(node_redis.get('cpu_us'))} µs; p99 {_f(redis.get('p99_ms'), 2)} vs "
                      f"{_f(node_redis.get('p99_ms'), 2)} ms")
+    if "reconnect" in extras:
+        from benchmarks.mass_reconnect import checks as reconnect_checks   # imports this module
+        lines += reconnect_checks(extras["reconnect"])
     if len(idle) > 1:
         n = idle[-1]
         lines.append(mark(None if tp.get(f"held_{n}") is None else tp.get(f"held_{n}") == n)

@@ -19,6 +19,8 @@ from benchmarks.procs import ROOT, BenchError, Server, npm_ci, raise_fd_limit
 from benchmarks.scenarios import Sizes, Target, fanout, idle, polling
 from benchmarks.scenarios import medians as scenario_medians  # `medians` names the table
 from benchmarks.extra import agent_path, redis_fanout
+from benchmarks.mass_reconnect import SMOKE_SIZES as RECONNECT_SMOKE, mass_reconnect
+from benchmarks.task_changes import outbox_cost
 
 PY = sys.executable
 OUT_DIR = ROOT / "var" / "bench"
@@ -26,7 +28,7 @@ OUT_DIR = ROOT / "var" / "bench"
 SMOKE = Sizes(users=10, tabs=2, burst_events=10, bursts=1, paced_rate=1_000,
               paced_seconds=0.5, idle=(100,), poll_users=4, poll_tabs=2, poll_rate=200,
               poll_seconds=0.5, settle_s=0.6, agent_users=3, agent_rounds=2,
-              agent_think_ms=100)
+              agent_think_ms=100, **RECONNECT_SMOKE)
 # A smoke run fails unless every target produced these numbers.
 SMOKE_REQUIRED = ("cpu_us", "deliveries_s", "p99_ms", "lost")
 
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ablation", action="store_true",
                         help="also Taskpulse with each optimisation switched off")
     parser.add_argument("--skip", default="", help="comma-separated scenarios to skip: "
-                        "fanout,idle,polling,redis,agent")
+                        "fanout,idle,polling,redis,agent,outbox,reconnect")
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else Sizes()
     reps = args.reps or (1 if args.smoke else 3)
@@ -107,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         extras["redis"] = redis_fanout(PY, sizes, log_dir, failures, reps)
     if "agent" not in skip:
         extras["agent"] = agent_path(PY, sizes, log_dir, failures, reps)
+    if "reconnect" not in skip:   # at most 2 repetitions: ~45 s each at full size
+        extras["reconnect"] = mass_reconnect(PY, sizes, log_dir, failures, min(reps, 2))
+    if "outbox" not in skip:
+        extras["outbox"] = outbox_cost(PY, log_dir, failures, reps,
+                                       changes=20 if args.smoke else 300)
     medians = {t.key: scenario_medians(samples[t.key]) for t in chosen}
     if args.smoke:
         for t in chosen:

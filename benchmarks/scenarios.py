@@ -28,6 +28,12 @@ class Sizes:
     agent_users: int = 20             # agent path: users chatting at once
     agent_rounds: int = 10            # messages per user, one after another
     agent_think_ms: int = 1000        # agent path: a user's pause between answer and next
+    reconnect_users: int = 1_000      # mass reconnect (benchmarks/mass_reconnect.py)
+    reconnect_tabs: int = 5
+    reconnect_rate: float = 1.0       # events per user per second, published on the survivor
+    reconnect_before_s: float = 3.0   # events flowing before the kill
+    reconnect_limit_s: float = 30.0   # longest the recovery may take
+    reconnect_live_s: float = 2.0     # events still flowing once every tab is caught up
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import os
 import secrets
 import tempfile
 import uuid
+from typing import Any
 
 from aiohttp import web
 
@@ -21,11 +22,13 @@ from benchmarks.serve import parse_args, run
 from taskpulse.app import create_app
 from taskpulse.config import load_config
 from taskpulse.serving.gc_tuning import freeze_after_startup
-from taskpulse.keys import BATCH_READERS, PUBLISHER, RELAY, SIO, TOKENS
+from taskpulse.delivery.outbox import Pending
+from taskpulse.keys import BATCH_READERS, PUBLISHER, RELAY, SIO, TASKS, TOKENS
+from taskpulse.tasks.service import TaskService
 from taskpulse.protocol.events import TaskCreated
 
 PASSTHROUGH = ("TASKPULSE_REDIS_URL", "TASKPULSE_SIO_COMPRESSION", "TASKPULSE_SIO_FAST_FANOUT",
-               "TASKPULSE_DATABASE_URL")
+               "TASKPULSE_DATABASE_URL", "TASKPULSE_REDIS_PREFIX")
 
 
 class BenchTaskCreated(TaskCreated):
@@ -36,6 +39,22 @@ class BenchTaskCreated(TaskCreated):
 
 
 assert BenchTaskCreated.name == EVENT
+
+
+class DirectEvents:
+    """In place of the outbox, for ``benchmarks/task_changes.py`` only: the event is
+    published after the commit and nothing is written for it (how task changes were
+    published before the outbox; a crash between the two lost the event)."""
+
+    def __init__(self, sink: Any) -> None:
+        self.sink = sink
+
+    async def add(self, user_id: str, event: Any) -> Pending:
+        return Pending(0, str(user_id), event)
+
+    async def deliver(self, pending: list[Pending]) -> None:
+        for item in pending:
+            await self.sink.publish(item.user_id, item.event)
 
 
 def make_app() -> web.Application:
@@ -52,6 +71,8 @@ def make_app() -> web.Application:
         llm = ScriptedLLM()
         config = config.replace(chat_per_minute=1_000_000, chat_per_day=1_000_000)
     app = create_app(config, llm=llm)
+    if os.environ.get("BENCH_OUTBOX") == "direct":   # the task change path before the outbox
+        app[TASKS] = TaskService(DirectEvents(app[PUBLISHER]))  # type: ignore[arg-type]
     freeze_after_startup(app)     # as `taskpulse serve` does
     if os.environ.get("BENCH_JSON") == "stdlib":   # ablation only: undo the orjson codec
         import json
@@ -82,7 +103,43 @@ def make_app() -> web.Application:
         await publisher.publish(user_id, BenchTaskCreated(**event_body(user_id, n)))
 
     add_control_routes(app, emit, setup)
+    _count_openings(app)
     return app
+
+
+def _count_openings(app: web.Application) -> None:
+    """``POST /bench/stats``: how the connections of this process opened their stream —
+    catch-ups asked for, answered from the event log (events replayed) or with ``resync``
+    (the client reloads over HTTP, from the database) — and the database reads made while
+    admitting connections (one account lookup each). Counted by wrapping, in this process
+    only, the event log's ``opening`` and the admission's ``account_exists``."""
+    from taskpulse.web.socket import user_connections
+
+    stats = {"openings": 0, "catch_ups": 0, "from_log": 0, "replayed": 0, "resync": 0,
+             "db_account_lookups": 0}
+    event_log = app[PUBLISHER].log
+    opening, exists = event_log.opening, user_connections.account_exists
+
+    async def counted_opening(user_id: str, last_id: str | None) -> Any:
+        newest, missed = await opening(user_id, last_id)
+        stats["openings"] += 1
+        if last_id is not None:
+            stats["catch_ups"] += 1
+            stats["from_log" if missed is not None else "resync"] += 1
+            stats["replayed"] += len(missed or ())
+        return newest, missed
+
+    async def counted_exists(user_id: str) -> bool:
+        stats["db_account_lookups"] += 1
+        return await exists(user_id)
+
+    event_log.opening = counted_opening   # type: ignore[method-assign]
+    user_connections.account_exists = counted_exists   # type: ignore[assignment]
+
+    async def route(request: web.Request) -> web.Response:
+        return web.json_response(stats)
+
+    app.router.add_post("/bench/stats", route)
 
 
 if __name__ == "__main__":

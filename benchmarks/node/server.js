@@ -1,8 +1,9 @@
 // Minimal Node Socket.IO peer with Taskpulse's room/event shape (benchmark only).
 // Clients connect to namespace /chat with auth {token: <user id>}, join room user:<id> and get
-// connection_established; with BENCH_REDIS_URL, several of these share rooms through Redis.
-// Control routes (127.0.0.1 only): POST /bench/setup, /bench/burst, /bench/pace. Prints
-// "READY <port>" once listening.
+// connection_established; with BENCH_REDIS_URL, several of these share rooms through Redis
+// (BENCH_REDIS_ADAPTER=streams: @socket.io/redis-streams-adapter with Connection State
+// Recovery on, the mass-reconnect scenario). Control routes (127.0.0.1 only): POST
+// /bench/setup, /bench/burst, /bench/pace, /bench/stop, /bench/stats. Prints "READY <port>" once listening.
 'use strict';
 const http = require('http');
 const { Server } = require('socket.io');
@@ -10,7 +11,11 @@ const { makeEvent, parseQuery } = require('./common');
 
 const port = Number(process.argv[2] || 0);
 const seq = new Map();
+const streams = process.env.BENCH_REDIS_ADAPTER === 'streams';
+// Connections seen, and how many of them came back with a session to recover (and did).
+const stats = { connections: 0, recovery_asked: 0, recovered: 0 };
 let io;
+let paceRun = 0;   // /bench/stop moves it on: every paced stream started before ends
 
 function emitTo(userId) {
   const n = (seq.get(userId) || 0) + 1;
@@ -44,8 +49,10 @@ function control(req, res) {
     const ids = users(q.users);
     const total = Math.round(q.rate * q.seconds);
     const start = performance.now();
+    const run = paceRun;
     let sent = 0;
     const tick = () => {
+      if (run !== paceRun) return;
       const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * q.rate));
       while (sent < due) emitTo(ids[sent++ % ids.length]);
       if (sent < total) setTimeout(tick, 1);
@@ -53,18 +60,28 @@ function control(req, res) {
     tick();
     return reply({ events: total });
   }
+  if (q.path === '/bench/stop') {   // end the paced streams; how many events each user got
+    paceRun++;
+    return reply({ published: users(q.users).map((id) => seq.get(id) || 0) });
+  }
+  if (q.path === '/bench/stats') return reply(stats);
   res.writeHead(404);
   res.end();
 }
 
 const httpServer = http.createServer();
-io = new Server(httpServer, { cors: { origin: '*' } });
+io = new Server(httpServer, {
+  cors: { origin: '*' }, ...(streams ? { connectionStateRecovery: {} } : {}),
+});
 httpServer.on('request', (req, res) => {
   if (req.url.startsWith('/bench/')) control(req, res);
 });
 io.of('/chat').on('connection', (socket) => {
   const userId = String((socket.handshake.auth || {}).token || '');
   if (!userId) return socket.disconnect(true);
+  stats.connections++;
+  if (typeof socket.handshake.auth.pid === 'string') stats.recovery_asked++;
+  if (socket.recovered) stats.recovered++;
   socket.join('user:' + userId);
   socket.emit('connection_established', {
     message: 'Connected to real-time updates', user_id: userId, sid: socket.id,
@@ -78,10 +95,19 @@ async function useRedis(url) {
   const { createClient } = require('redis');
   const { createAdapter } = require('@socket.io/redis-adapter');
   if (!/^redis:\/\/127\.0\.0\.1:\d+(\/\d+)?$/.test(url)) throw new Error('127.0.0.1 only');
+  const name = process.env.BENCH_REDIS_CHANNEL || 'socket.io';
+  if (streams) {   // one stream (and session keys, channels) of this run's own
+    const client = createClient({ url });
+    await client.connect();
+    io.adapter(require('@socket.io/redis-streams-adapter').createAdapter(client, {
+      streamName: name, channelPrefix: name, sessionKeyPrefix: name + ':session:',
+    }));
+    return;
+  }
   const pub = createClient({ url });
   const sub = pub.duplicate();
   await Promise.all([pub.connect(), sub.connect()]);
-  io.adapter(createAdapter(pub, sub, { key: process.env.BENCH_REDIS_CHANNEL || 'socket.io' }));
+  io.adapter(createAdapter(pub, sub, { key: name }));
 }
 
 (process.env.BENCH_REDIS_URL ? useRedis(process.env.BENCH_REDIS_URL) : Promise.resolve())

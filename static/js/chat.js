@@ -14,6 +14,10 @@ import { ChatTitle } from "./chat_title.js";
 import { Composer } from "./chat_composer.js";
 import { bindActions, copyAnswer, lastUserText } from "./message_actions.js";
 import { keepTimesFresh } from "./times.js";
+import { StopButton } from "./chat_stop.js";
+import { SendLimit } from "./chat_limit.js";
+import { BackgroundAlerts } from "./chat_alerts.js";
+import { focusComposer, setUpKeyboard } from "./chat_keys.js";
 
 const live = new Live();
 const base = `/api/${encodeURIComponent(live.userId)}`;
@@ -23,6 +27,11 @@ const sendButton = $("#send-btn");
 const stopButton = $("#stop-btn");
 const notice = new ChatNotice($("#chat-notice"));
 const say = (text, kind) => notice.say(text, kind);
+const stop = new StopButton(stopButton, { live, say, runId: () => current && active.get(current) });
+const limit = new SendLimit($("#limit-notice"), {
+  changed: () => updateComposer(), announce: (text) => announce($("#chat-live"), text) });
+const alerts = new BackgroundAlerts($("#notify-toggle"), {
+  titleOf: (id) => conversations.fetchTitle(id), open: (id) => openConversation(id), say });
 const title = new ChatTitle($("#chat"), {
   save: async (id, text) => {
     const data = await api("PATCH", `${base}/conversations/${encodeURIComponent(id)}`, { title: text });
@@ -52,6 +61,7 @@ const earlier = new EarlierMessages($("#load-earlier"), view, {
 const conversations = new ConversationList($("#conv-list"), base, {
   open: (id) => openConversation(id),
   deleted: (id) => { if (id === current) openConversation(null); },
+  empty: () => focusComposer(input, stopButton),
   isRunning: (id) => active.has(id),
   error: (message) => say(message),
 });
@@ -73,9 +83,8 @@ function updateComposer() {
   const focused = document.activeElement;
   const lost = focused === stopButton || !focused || focused === document.body;
   input.disabled = busy;
-  sendButton.disabled = busy;
-  stopButton.hidden = !runId;
-  stopButton.disabled = !live.connected;
+  sendButton.disabled = busy || limit.active;
+  stop.update(runId);
   view.setBusy(busy);
   if (!busy && wasBusy && lost) input.focus();
   wasBusy = busy;
@@ -134,6 +143,7 @@ function runOf(runId, conversationId) {
     run.onChange((what) => {
       if (run.conversationId === current) view.updateRun(run);
       if (what === "end") {
+        alerts.ended(run);
         if (run.conversationId === current) {
           announce($("#chat-live"), `Assistant: ${run.text || run.errorText || "stopped"}`);
         }
@@ -176,7 +186,7 @@ function adopt(id) {
 
 async function send(text) {
   const key = current || "";
-  if (sending.has(key) || (current && active.has(current))) return;
+  if (sending.has(key) || (current && active.has(current)) || limit.refuses()) return;
   sending.add(key);
   updateComposer();
   const pending = view.addPending(text);
@@ -189,7 +199,7 @@ async function send(text) {
     composer.giveBack(text);
     if (error.code === "network") {
       notice.unreachable();
-    } else {
+    } else if (!limit.handle(error)) {
       say(error.message || "The message could not be sent.");
     }
   } finally {
@@ -209,7 +219,7 @@ async function sendLive(text, pending) {
   } finally {
     newChatText = null;
   }
-  if (ack.error) throw new Error(ack.error.message);
+  if (ack.error) throw Object.assign(new Error(ack.error.message), ack.error);
   pending.dataset.runId = ack.run_id;
   notice.clearUnlessOffline();
   if (!conversationId && current === null) adopt(ack.conversation_id);
@@ -251,18 +261,8 @@ bindActions($("#messages"), {
 
 // ---- wiring ---------------------------------------------------------------------------
 
-stopButton.addEventListener("click", async () => {
-  const runId = current && active.get(current);
-  if (!runId) return;
-  stopButton.disabled = true;
-  try {
-    const ack = await live.request(CLIENT.run_cancel, { run_id: runId });
-    if (ack.error) say(ack.error.message);
-  } catch {
-    say("Could not reach the server to stop the run.");
-    stopButton.disabled = false;
-  }
-});
+setUpKeyboard({ skip: $("#skip-to-input"), input, stop: stopButton,
+  messages: $("#messages"), conversations: $("#conv-list") });
 $("#new-conv").addEventListener("click", () => openConversation(null));
 
 const RUN_EVENTS = [EV.agent_thinking, EV.tool_starting, EV.tool_progress, EV.tool_complete,

@@ -1,8 +1,12 @@
 // The message box: Enter sends, Shift+Enter adds a line, it grows with what is typed;
 // the suggestion chips, and Edit and Retry of the message actions, fill or send from it.
+// On a touch screen (no hover, a coarse pointer) there is no "Enter sends" hint: the
+// on-screen keyboard's Enter adds a line there, and the Send button sends.
 import { $ } from "./dom.js";
 
 const MAX_HEIGHT_PX = 160;
+const TOUCH = window.matchMedia("(hover: none) and (pointer: coarse)");
+const KEYS_HINT = "Enter sends, Shift+Enter adds a line.";
 
 export class Composer {
   /** send(text): the page's send; called with the trimmed text when the box is submitted. */
@@ -15,8 +19,11 @@ export class Composer {
       const text = this.input.value.trim();
       if (text && !this.input.disabled) this.send(text);
     });
+    this.hint = document.getElementById(this.input.getAttribute("aria-describedby"));
+    this.showHints();
+    TOUCH.addEventListener("change", () => this.showHints());
     this.input.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing && !TOUCH.matches) {
         e.preventDefault();
         form.requestSubmit();
       }
@@ -28,6 +35,15 @@ export class Composer {
   }
 
   get value() { return this.input.value; }
+
+  /** "Enter sends" where Enter sends (a keyboard), nothing about it on a touch screen. */
+  showHints() {
+    const keys = !TOUCH.matches;
+    this.input.placeholder = keys ? "Message (Enter sends)" : "Message";
+    this.input.title = keys ? KEYS_HINT.replace(/\.$/, "") : "";
+    this.input.enterKeyHint = keys ? "send" : "enter";
+    if (this.hint) this.hint.textContent = keys ? KEYS_HINT : "";
+  }
 
   fit() {
     const input = this.input;

@@ -14,6 +14,11 @@ export class ChatView {
     this.loadRun = loadRun;     // run id -> Promise<run> (steps of past answers)
     this.scroller = scroller;   // the scrolling box around the list
     this.busy = false;          // the open conversation has a run or a send going on
+    // Something above or below the messages took room (a notice, a taller box): the reader
+    // who was at the end stays at the end, the last message in view.
+    this.atEnd = true;
+    scroller.addEventListener("scroll", () => { this.atEnd = this.nearBottom(); }, { passive: true });
+    new ResizeObserver(() => { if (this.atEnd) this.scrollToEnd(true); }).observe(scroller);
   }
 
   /** Show only the message actions that apply (Retry and Edit wait while busy). */

@@ -1,12 +1,14 @@
 // The conversation list: newest first, when each was last active, open, delete (click
-// twice to confirm), running dot.
+// twice to confirm; the focus then goes to the next conversation, or the message box when
+// none is left), running dot.
 import { el } from "./dom.js";
 import { api } from "./api.js";
 import { timeElement } from "./times.js";
 
 export class ConversationList {
-  constructor(list, base, { open, deleted, isRunning, error }) {
+  constructor(list, base, { open, deleted, isRunning, error, empty }) {
     this.error = error;
+    this.empty = empty;
     this.list = list;
     this.base = base;
     this.open = open;
@@ -20,6 +22,12 @@ export class ConversationList {
   has(id) { return this.items.has(id); }
   get(id) { return this.items.get(id); }
   title(id) { return this.items.get(id)?.title || "Conversation"; }
+
+  /** The title of `id`, from the server when the list does not have it yet (a new chat). */
+  async fetchTitle(id) {
+    if (!this.has(id)) await this.reload().catch(() => {});
+    return this.title(id);
+  }
 
   newest() {
     const sorted = this.sorted();
@@ -121,7 +129,11 @@ export class ConversationList {
     } catch (error) {
       if (error.status !== 404) { button.disabled = false; this.error(error.message); return; }
     }
+    const row = button.closest("li");
+    const next = (row?.nextElementSibling || row?.previousElementSibling)?.dataset.id;
     this.remove(id);
     this.deleted(id);
+    const target = next && this.list.querySelector(`li[data-id="${CSS.escape(next)}"] .conv-open`);
+    if (target) target.focus(); else this.empty?.();
   }
 }

@@ -1,4 +1,7 @@
 // The connection indicator in the header: state, transport, retry countdown, signal bars.
+// Its detail (transport, round trip) is a tooltip for the mouse and the keyboard alike
+// (see tooltip.js): placed so that it never covers "New chat" or another control below.
+import { Tooltip } from "./tooltip.js";
 
 const TRANSPORT_NAMES = { websocket: "WebSocket", polling: "long-polling" };
 
@@ -27,6 +30,7 @@ export function mountStatus(live, root = document.getElementById("conn-status"))
   const detail = root.querySelector(".conn-detail");
   let ticker = null;
   let announced = "";
+  const tooltip = detail ? new Tooltip(root, detail) : null;
 
   function render(status) {
     root.dataset.state = status.state;
@@ -40,26 +44,26 @@ export function mountStatus(live, root = document.getElementById("conn-status"))
     if (spoken !== announced) { announced = spoken; announcer.textContent = spoken; }
     signal.dataset.bars = String(status.bars || 0);
     let detailText;
+    const over = TRANSPORT_NAMES[status.transport] || status.transport || "the network";
     if (status.state === "live" && Number.isFinite(status.medianMs)) {
       const ms = Math.round(status.medianMs);
-      const over = TRANSPORT_NAMES[status.transport] || status.transport || "the network";
-      const trip = `Round trip ${ms} ms (median of recent pings)`;
-      root.title = `Live over ${over}. ${trip}`;
-      detailText = `Live over ${over}, signal ${status.bars || 0} of 4. ${trip}`;
+      detailText = `Live over ${over}, signal ${status.bars || 0} of 4. `
+        + `Round trip ${ms} ms (median of recent pings)`;
       signal.dataset.rtt = String(ms);
     } else if (status.state === "live") {
-      root.title = `Live over ${TRANSPORT_NAMES[status.transport] || status.transport || "the network"}`;
-      detailText = root.title;
+      detailText = `Live over ${over}`;
       delete signal.dataset.rtt;
     } else {
       const reason = status.reason || (status.state === "offline" && live.everConnected
         ? "The server cannot be reached. This page keeps trying by itself." : "");
-      root.title = reason || text;
       detailText = reason ? `${text}: ${reason}` : text;
       delete signal.dataset.rtt;
     }
-    // The same detail for the keyboard (shown on focus) and screen readers (the description).
-    if (detail && detail.textContent !== detailText) detail.textContent = detailText;
+    // The same detail for the pointer, the keyboard and screen readers (the description).
+    if (detail && detail.textContent !== detailText) {
+      detail.textContent = detailText;
+      tooltip.place();
+    }
     const counting = Boolean(status.nextTryAt) && status.state !== "live";
     if (counting && !ticker) ticker = setInterval(() => render(live.status), 1000);
     if (!counting && ticker) { clearInterval(ticker); ticker = null; }

@@ -96,7 +96,7 @@ async def test_forced_long_polling_works_and_says_so(start_server, new_user):
     chat.page.on("websocket", lambda ws: sockets.append(ws.url))
     await chat.wait_status("Live")
     assert await chat.transport() == "polling"
-    assert "long-polling" in str(await chat.page.get_attribute("#conn-status", "title"))
+    assert "long-polling" in str(await chat.page.text_content("#conn-detail"))
     board = await user.open("/tasks?transport=polling")
     await board.wait_status("Live")
 

@@ -4,6 +4,8 @@ import { api, ApiError } from "./api.js";
 import { UndoToast } from "./undo.js";
 import { FILTER_TEST, EMPTY_TEXT, byDueThenNewest, taskRow, editForm } from "./board_rows.js";
 
+const TIME_NEEDS_DATE = "Pick a due date for this time.";
+
 export class Board {
   constructor(root, userId) {
     this.root = root;
@@ -146,9 +148,15 @@ export class Board {
     const title = form.elements.title.value.trim();
     const body = { title, priority: form.elements.priority.value || "medium",
                    description: form.elements.description.value,
-                   due_date: form.elements.due_date.value || null };
+                   due_date: form.elements.due_date.value || null,
+                   due_time: form.elements.due_time.value || null };
     this.setFieldErrors(form, {});
     if (!title) { this.setFieldErrors(form, { title: "Give the task a title." }); return; }
+    if (body.due_time && !body.due_date) {
+      form.querySelector("details.more").open = true;
+      this.setFieldErrors(form, { due_time: TIME_NEEDS_DATE });
+      return;
+    }
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
@@ -248,10 +256,13 @@ export class Board {
   }
 
   async saveEdit(taskId, form, note) {
-    const [title, due, priority, description] = form.elements;
-    const body = { title: title.value.trim(), due_date: due.value || null, priority: priority.value,
-                   description: description.value };
+    const { title, due_date: due, due_time: time, priority, description } = form.elements;
+    const body = { title: title.value.trim(), due_date: due.value || null, due_time: time.value || null,
+                   priority: priority.value, description: description.value };
     if (!body.title) { note.textContent = "Give the task a title."; note.hidden = false; title.focus(); return; }
+    if (body.due_time && !body.due_date) {
+      note.textContent = TIME_NEEDS_DATE; note.hidden = false; due.focus(); return;
+    }
     try {
       const data = await api("PATCH", `${this.base}/${taskId}`, body);
       this.editing.delete(taskId);

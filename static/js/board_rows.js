@@ -78,15 +78,18 @@ export function taskRow(task, on) {
 
 /** The inline editor of a task; on: {save(form, note), cancel()}. Returns {form, title}. */
 export function editForm(task, on) {
-  const title = el("input", { value: task.title, maxLength: 255, attrs: { "aria-label": "Title" } });
-  const due = el("input", { type: "date", value: task.due_date || "", attrs: { "aria-label": "Due date" } });
-  const priority = el("select", { attrs: { "aria-label": "Priority" } },
+  const title = el("input", { name: "title", value: task.title, maxLength: 255, attrs: { "aria-label": "Title" } });
+  const due = el("input", { name: "due_date", type: "date", value: task.due_date || "",
+                            attrs: { "aria-label": "Due date" } });
+  const time = el("input", { name: "due_time", type: "time", value: task.due_time || "",
+                             attrs: { "aria-label": "Due time (optional)" } });
+  const priority = el("select", { name: "priority", attrs: { "aria-label": "Priority" } },
     PRIORITIES.map((p) => el("option", { value: p, text: p[0].toUpperCase() + p.slice(1), selected: p === task.priority })));
   const description = el("textarea", { name: "description", value: task.description || "", rows: 2,
                                        maxLength: 2000, placeholder: "Notes",
                                        attrs: { "aria-label": "Notes" } });
   const note = el("p", { class: "field-error", hidden: true, attrs: { role: "alert" } });
-  const form = el("form", { class: "inline-edit", novalidate: true }, title, due, priority, description,
+  const form = el("form", { class: "inline-edit", novalidate: true }, title, due, time, priority, description,
     el("div", { class: "actions" },
       el("button", { type: "submit", class: "btn btn-primary", text: "Save" }),
       el("button", { type: "button", class: "btn", text: "Cancel", on: { click: () => on.cancel() } })),

@@ -282,3 +282,54 @@ async def test_undo_restores_the_recent_deletions_newest_first(start_server, new
     resp = await user.context.request.get(f"{server.url}/api/{user.user_id}/tasks")
     assert sorted(t["title"] for t in (await resp.json())["tasks"]) == ["first", "second", "third"]
     user.check_clean()
+
+
+async def test_a_due_time_is_set_from_the_board_and_shown_in_every_tab(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server)
+    one, two = await user.open("/tasks"), await user.open("/tasks")
+    for tab in (one, two):
+        await tab.wait_status("Live")
+    page = one.page
+    await page.fill("#add-title", "call the vet")
+    await page.click("#add-form summary")
+    await page.fill("#add-time", "09:30")                 # a time without a date: refused
+    await page.click("#add-form button[type=submit]")
+    assert await page.text_content("#add-time-error") == "Pick a due date for this time."
+    assert await page.evaluate("document.activeElement.id") == "add-time"
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    await page.fill("#add-due", tomorrow)
+    await page.click("#add-form button[type=submit]")
+    shown = row(two, "call the vet").locator("time.due")
+    await shown.wait_for()
+    assert await shown.text_content() == "Due tomorrow at 09:30"
+    assert await shown.get_attribute("datetime") == f"{tomorrow}T09:30"
+
+    await row(one, "call the vet").locator("text=Edit").click()
+    await page.fill("#task-list .inline-edit input[name=due_time]", "17:00")
+    await page.click("#task-list .inline-edit button[type=submit]")
+    await two.page.wait_for_selector("#task-list time.due >> text=Due tomorrow at 17:00")
+    await row(one, "call the vet").locator("text=Edit").click()
+    await page.fill("#task-list .inline-edit input[name=due_date]", "")   # the time alone
+    await page.click("#task-list .inline-edit button[type=submit]")
+    assert await page.text_content("#task-list .inline-edit .field-error") == (
+        "Pick a due date for this time.")
+    user.check_clean()
+
+
+async def test_a_due_time_is_set_with_javascript_turned_off(start_server, new_user):
+    server = await start_server()
+    user = await new_user(server, java_script_enabled=False)
+    board = await user.open("/tasks", allowed=("status of 422",))
+    page = board.page
+    await page.fill("#add-title", "dentist")
+    await page.click("#add-form summary")
+    await page.fill("#add-time", "15:00")
+    await page.click("#add-form button[type=submit]")               # no date: inline error
+    assert await page.text_content("#add-time-error") == "Pick a due date for this time."
+    await page.fill("#add-due", (date.today() + timedelta(days=2)).isoformat())
+    await page.click("#add-form button[type=submit]")
+    await row(board, "dentist").wait_for()
+    assert (await row(board, "dentist").locator("time.due").text_content()).endswith(
+        "at 15:00")
+    user.check_clean()

@@ -99,6 +99,10 @@ async def test_the_other_pages_have_no_serious_accessibility_violations(
     await board.page.hover("#conn-status")                     # the status tooltip open
     await board.page.wait_for_selector("#conn-detail.is-open")
     assert await serious_violations(board.page) == [], "tasks"
+    await board.page.click("#add-form summary")                # date, time, priority, notes
+    await board.page.locator("#task-list li.task").first.locator("text=Edit").click()
+    await board.page.wait_for_selector("#task-list .inline-edit input[name=due_time]")
+    assert await serious_violations(board.page) == [], "tasks, forms open"
     confirm = await user.open("/logout")
     assert await serious_violations(confirm.page) == [], "logout"
     user.check_clean()

@@ -23,7 +23,15 @@ from taskpulse.web.pages_common import (Session, check_form, page_error, read_fo
 # (query value, label) — the API's status names, the UI's words.
 FILTERS = (("all", "All"), ("pending", "Open"), ("completed", "Done"))
 PRIORITIES = ("low", "medium", "high")
-TASK_FIELDS = ("title", "description", "due_date", "priority")
+TASK_FIELDS = ("title", "description", "due_date", "due_time", "priority")
+
+
+def _with_time_error(form: dict[str, str], errors: dict[str, str]) -> dict[str, str]:
+    """A time without a date fails the whole model; the form shows it at the time field."""
+    if form.get("due_time") and not form.get("due_date"):
+        errors.pop("form", None)
+        errors["due_time"] = "Pick a due date for this time."
+    return errors
 
 
 def _status(value: str | None) -> str:
@@ -40,6 +48,7 @@ def _task_input(form: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {"title": form.get("title", "")}
     data["description"] = form.get("description", "")
     data["due_date"] = form.get("due_date") or None
+    data["due_time"] = form.get("due_time") or None
     if form.get("priority"):
         data["priority"] = form["priority"]
     return data
@@ -73,7 +82,7 @@ async def _board(request: web.Request, session: Session, status: str, *,
         "tasks": shown, "all_tasks": every,
         "counts": {"total": len(every), "completed": done, "pending": len(every) - done},
         "filters": FILTERS, "status": status, "priorities": PRIORITIES,
-        "add_form": add_form or {"title": "", "description": "", "due_date": "",
+        "add_form": add_form or {"title": "", "description": "", "due_date": "", "due_time": "",
                                  "priority": "medium"},
         "add_errors": add_errors or {}, "edit_id": edit_id, "edit_form": edit_form or {},
         "edit_errors": edit_errors or {},
@@ -99,6 +108,7 @@ async def task_add(request: web.Request) -> web.StreamResponse:
     data, errors = validate_form(TaskCreate, _task_input(form))
     if data is None:
         add_form = {k: form.get(k, "") for k in TASK_FIELDS}
+        errors = _with_time_error(form, errors)
         return await _board(request, session, status, add_form=add_form, add_errors=errors,
                             http_status=422)
     task = await request.app[TASKS].create(session.user_id, data)
@@ -123,7 +133,7 @@ async def task_edit(request: web.Request) -> web.StreamResponse:
     if data is None:
         edit_form = {k: form.get(k, "") for k in TASK_FIELDS}
         return await _board(request, session, status, edit_id=task_id, edit_form=edit_form,
-                            edit_errors=errors, http_status=422)
+                            edit_errors=_with_time_error(form, errors), http_status=422)
     try:
         await request.app[TASKS].update(session.user_id, task_id, data)
     except TaskNotFound:

@@ -53,7 +53,7 @@ async def test_answers_render_markdown_safely_and_your_words_stay_text(start_ser
     # Copy puts the Markdown itself on the clipboard.
     copy = page.locator(".msg-assistant .act-copy").last
     await copy.click()
-    assert await copy.text_content() == "Copied"
+    await page.locator(".msg-assistant .act-copy", has_text="Copied").wait_for()
     assert await page.evaluate("navigator.clipboard.readText()") == ANSWER
 
     # Each message says when it was sent (relative; the exact time on hover).

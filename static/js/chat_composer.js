@@ -1,5 +1,6 @@
 // The message box: Enter sends, Shift+Enter adds a line, it grows with what is typed;
-// the suggestion chips, and Edit and Retry of the message actions, fill or send from it.
+// a suggestion chip sends its words; Edit and Retry of the message actions fill or send
+// from it.
 // On a touch screen (no hover, a coarse pointer) there is no "Enter sends" hint: the
 // on-screen keyboard's Enter adds a line there, and the Send button sends.
 import { $ } from "./dom.js";
@@ -29,8 +30,11 @@ export class Composer {
       }
     });
     this.input.addEventListener("input", () => this.fit());
-    for (const chip of document.querySelectorAll("[data-suggest]")) {
-      chip.addEventListener("click", () => this.fill(chip.dataset.suggest));
+    for (const chip of document.querySelectorAll("[data-suggest]")) {   // as if typed and sent
+      chip.addEventListener("click", () => {
+        if (this.input.disabled) this.fill(chip.dataset.suggest);
+        else this.send(chip.dataset.suggest);
+      });
     }
   }
 

@@ -160,6 +160,11 @@ ADD_PRIORITY = [
 
 ADD_LISTS = [
     c("add apples, pears and plums", add=["apples", "pears", "plums"]),
+    c("add buy milk tomorrow at 5pm, call mum and pay rent by friday",
+      add=[("buy milk", day(1), "17:00"), ("call mum", friday_this_week()),
+           ("pay rent", friday_this_week())]),
+    c("add call the plumber tomorrow and book flights on thursday",
+      add=[("call the plumber", day(1)), ("book flights", weekday(THU))]),
     c("add eggs, flour, sugar", add=["eggs", "flour", "sugar"]),
     c("add milk, eggs and bread tomorrow",
       add=[("milk", day(1)), ("eggs", day(1)), ("bread", day(1))]),

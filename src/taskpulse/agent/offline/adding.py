@@ -108,6 +108,15 @@ def parse_add(text: str) -> Intent | None:
         intent.titles = [intent.title] if intent.title else []
         return intent
     title = _tidy(_when(intent, rest))
-    intent.titles = [t for t in (_tidy(i) for i in split_items(title)) if t]
-    intent.title = title if len(intent.titles) <= 1 else ""
+    items = split_items(title)
+    if len(items) < 2:
+        intent.titles = [t for t in (_tidy(i) for i in items) if t]
+        intent.title = title
+        return intent
+    for item in items:          # "buy milk tomorrow at 5pm, call mum and pay rent by friday"
+        own = Intent("add")
+        name = _tidy(_when(own, item))
+        if name:
+            intent.titles.append(name)
+            intent.dues.append((own.due, own.due_time))
     return intent

@@ -18,6 +18,8 @@ class Intent:
     ref: Ref = field(default_factory=Ref)
     title: str = ""            # add: the title; update: the new title
     titles: list[str] = field(default_factory=list)    # add: several tasks at once
+    # add, several tasks: each title's own (due, due_time) — blanks take the shared ones
+    dues: list[tuple[str, str]] = field(default_factory=list)
     description: str = ""
     due: str = ""              # a due phrase ("tomorrow at 5pm"); "none" removes it
     due_time: str = ""         # a time alone ("5pm"), for the task's current date

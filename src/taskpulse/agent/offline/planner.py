@@ -141,9 +141,11 @@ def _add(intent: Intent) -> Turn:
     titles = intent.titles or ([intent.title] if intent.title else [])
     if not titles:
         return Turn(replies.ADD_WHAT)
+    dues = intent.dues if len(intent.dues) == len(titles) else [("", "")] * len(titles)
     return Turn(calls=[call("add_task", title=t, description=intent.description,
-                            due_date=intent.due, due_time=intent.due_time,
-                            priority=intent.priority) for t in titles])
+                            due_date=due or intent.due,
+                            due_time=due_time or (intent.due_time if not due else ""),
+                            priority=intent.priority) for t, (due, due_time) in zip(titles, dues)])
 
 
 def _confirm(ctx: Context) -> Turn | Intent:

@@ -34,8 +34,10 @@ DUE_SET = _rx(
     _MOVE + r"\s+(?P<ref>.+?)\s+(?P<date>(?:in|next)\s+.+|tomorrow|today|(?:the\s+)?day after "
     r"tomorrow|\w+day)")
 DUE_SHIFT = re.compile(
-    r"(?:move|postpone|push(?: back)?|delay|defer|shift|bump|snooze|put off)\s+(?P<ref>.+?)\s+"
-    r"(?:back\s+|forward\s+|on\s+)?by\s+(?P<n>a|an|one|two|three|four|five|six|seven|\d{1,3}|"
+    r"(?:(?:move|postpone|push(?: back)?|delay|defer|shift|bump|snooze|put off)\s+"
+    r"(?P<ref>.+?)\s+(?:(?:back|on)\s+(?:by\s+)?|forward\s+by\s+|by\s+)"
+    r"|put\s+(?P<put>.+?)\s+off\s+(?:by\s+|for\s+)?)"
+    r"(?P<n>a|an|one|two|three|four|five|six|seven|\d{1,3}|"
     r"a couple of)\s+(?P<unit>days?|weeks?)", IC)
 _COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
           "seven": 7, "a couple of": 2}
@@ -138,7 +140,7 @@ def _changes(q: str) -> Intent | None:
     """Due date, priority and title changes."""
     if m := DUE_SHIFT.fullmatch(q):
         n = int(m["n"]) if m["n"].isdigit() else _COUNT[m["n"].lower()]
-        return Intent("update", ref=parse_ref(m["ref"]),
+        return Intent("update", ref=parse_ref(m["ref"] or m["put"]),
                       shift_days=n * (7 if m["unit"].startswith("week") else 1))
     if m := _first(DUE_CLEAR, q):
         return Intent("update", ref=parse_ref(m["ref"]), due="none")

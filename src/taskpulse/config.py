@@ -49,6 +49,8 @@ class Config:
     sio_library_hooks: bool = True
     sio_fast_fanout: bool = True
     sio_lean_connections: bool = True
+    sio_lean_upgrades: bool = True
+    sio_lean_reader: bool = True
     sio_quick_drop: bool = True
     sio_skip_undecodable_frames: bool = True
     http_json_parse_errors: bool = True

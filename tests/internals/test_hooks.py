@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 import socketio
-from aiohttp import web_protocol
+from aiohttp import base_protocol, web_protocol
 from engineio import async_socket
 from engineio.async_drivers import aiohttp as eio_aiohttp
 
@@ -54,6 +54,10 @@ def _without(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> None:
 @pytest.mark.parametrize("hook_name, owner, attribute", [
     ("fast_fanout", eio_aiohttp.WebSocket, "send"),
     ("lean_connections", async_socket.AsyncSocket, "_send_ping"),
+    ("lean_upgrades", base_protocol.BaseProtocol, "pause_reading"),
+    ("lean_upgrades", eio_aiohttp.WebSocket, "wait"),
+    ("lean_reader", async_socket.AsyncSocket, "_websocket_handler"),
+    ("lean_reader", async_socket.AsyncSocket, "_upgrade_websocket"),
     ("quick_drop", async_socket.AsyncSocket, "_websocket_handler"),
     ("skip_undecodable_frames", async_socket.AsyncSocket, "_websocket_handler"),
     ("skip_undecodable_frames", eio_aiohttp.WebSocket, "wait"),
@@ -64,6 +68,25 @@ def test_a_library_change_breaks_the_contract_with_the_hooks_name(
     _without(monkeypatch, owner, attribute)
     problems = hooks.broken(BY_NAME[hook_name])
     assert problems and all(p.startswith(f"hook {hook_name}: ") for p in problems)
+
+
+def test_a_changed_engineio_websocket_handler_breaks_the_lean_reader_contract(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    async def changed_handler(self: Any, ws: Any) -> None:    # another library version's
+        await ws.wait()
+
+    monkeypatch.setattr(async_socket.AsyncSocket, "_websocket_handler", changed_handler)
+    problems = hooks.broken(BY_NAME["lean_reader"])
+    assert any("_websocket_handler changed" in p for p in problems)
+    assert all(p.startswith("hook lean_reader: ") for p in problems)
+
+
+def test_a_headers_proxy_that_hides_its_dict_breaks_the_lean_upgrades_contract(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    monkeypatch.setattr(gc, "get_referents", lambda *objects: [])
+    problems = hooks.broken(BY_NAME["lean_upgrades"])
+    assert problems and all(p.startswith("hook lean_upgrades: ") for p in problems)
 
 
 @pytest.mark.hooks

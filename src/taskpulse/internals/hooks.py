@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from taskpulse.internals import (connection_drop, fanout, idle_memory, parse_errors,
-                                 undecodable_frames)
+                                 undecodable_frames, upgrade_leftovers, websocket_reader)
 
 if TYPE_CHECKING:
     from taskpulse.config import Config
@@ -39,6 +39,13 @@ HOOKS = (
     Hook("lean_connections", "sio_lean_connections",
          "less memory per idle connection: queues, ping timers, poll, kept environ",
          idle_memory.contract),
+    Hook("lean_upgrades", "sio_lean_upgrades",
+         "less memory per WebSocket: the upgrade request's headers, the response's "
+         "headers and the HTTP parser are released once the WebSocket is open",
+         upgrade_leftovers.contract),
+    Hook("lean_reader", "sio_lean_reader",
+         "less memory per WebSocket: frames awaited directly, no task and wait_for each",
+         websocket_reader.contract),
     Hook("quick_drop", "sio_quick_drop",
          "connections dropped on purpose close at once, so clients reconnect at once",
          connection_drop.contract),

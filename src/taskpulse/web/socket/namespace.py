@@ -36,6 +36,7 @@ from taskpulse.web.socket.rate_limit import EventBudget
 from taskpulse.web.socket.stream_opening import StreamOpener, requested_last_event_id
 from taskpulse.web.socket.upgrades import UpgradeNotices
 from taskpulse.web.socket.user_connections import Refused, UserConnections
+from taskpulse.web.socket.verified_tokens import VerifiedTokens
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         self.origins = OriginPolicy(config.cors_allowed_origins)
         self.rate = config.sio_client_events_per_second
         self.connections = UserConnections(config.sio_max_connections_per_user)
+        self.verified = VerifiedTokens()
         quick = "quick_drop" in app[HOOKS]
 
         async def drop(sid: str) -> None:
@@ -99,7 +101,7 @@ class ChatNamespace(socketio.AsyncNamespace):
                                          "site's own pages; send the token in auth.")
         try:
             # The one place a page's short-lived socket token is accepted.
-            return self.app[TOKENS].verify(creds.token, scopes=(SESSION, SOCKET))
+            return self.verified.verify(self.app[TOKENS], creds.token, (SESSION, SOCKET))
         except TokenError as exc:
             code = "token_expired" if exc.code == "token_expired" else "unauthorized"
             raise refuse(code, exc.message) from None

@@ -19,7 +19,8 @@ from taskpulse.delivery import json_codec
 from taskpulse.delivery.batch_readers import BatchReaders
 from taskpulse.delivery.event_log import EventLog, MemoryEventLog
 from taskpulse.delivery.redis_log import RedisEventLog
-from taskpulse.internals import fanout, hooks, idle_memory, undecodable_frames
+from taskpulse.internals import (fanout, hooks, idle_memory, undecodable_frames,
+                                 upgrade_leftovers, websocket_reader)
 from taskpulse.internals.connection_drop import drop_connections
 from taskpulse.keys import (BATCH_READERS, CONFIG, EVENT_LOG, HOOKS, PUBLISHER, REDIS, RELAY,
                             SIO)
@@ -57,6 +58,10 @@ def create_sio(config: Config, active: frozenset[str]) -> socketio.AsyncServer:
     guard = PacketGuard(sio.eio).install()  # malformed packets: a warning, not tracebacks
     if "skip_undecodable_frames" in active:
         undecodable_frames.install(sio.eio, guard.undecodable_frame)
+    if "lean_upgrades" in active:
+        upgrade_leftovers.install(sio.eio)
+    if "lean_reader" in active:
+        websocket_reader.install(sio.eio)
     return sio
 
 

@@ -1,0 +1,111 @@
+"""WebSocket frames awaited directly (internals/websocket_reader.py): the same Engine.IO
+behaviour as python-engineio's own handler, without a task and a ``wait_for`` per frame.
+Each behaviour is checked against the library's handler too (``stock``)."""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import aiohttp
+import pytest
+
+from taskpulse.app import create_app
+from taskpulse.keys import SIO
+from tests.conftest import make_config
+
+pytestmark = pytest.mark.hooks
+
+EIO = "/socket.io/?EIO=4"
+READERS = pytest.mark.parametrize("lean", [True, False], ids=["hook", "stock"])
+
+
+def _app(tmp_path: Any, lean: bool, **settings: Any) -> Any:
+    return create_app(make_config(sio_lean_reader=lean, var_dir=str(tmp_path), **settings))
+
+
+def _frame_waits() -> list[asyncio.Task[Any]]:
+    """Tasks that exist only to wait for one WebSocket frame (the library's reader)."""
+    return [t for t in asyncio.all_tasks()
+            if getattr(t.get_coro(), "__qualname__", "").endswith("websocket_wait")]
+
+
+@READERS
+async def test_idle_websockets_wait_for_frames_without_a_task_each(
+        aiohttp_client: Any, tmp_path: Any, lean: bool) -> None:
+    client = await aiohttp_client(_app(tmp_path, lean))
+    sockets = []
+    for _ in range(3):
+        ws = await client.session.ws_connect(client.make_url(EIO + "&transport=websocket"))
+        assert (await ws.receive_str()).startswith("0{")
+        sockets.append(ws)
+    await asyncio.sleep(0.05)
+    assert len(_frame_waits()) == (0 if lean else 3)
+    for ws in sockets:     # the connections work: a namespace connect gets its answer
+        await ws.send_str("40/chat,")          # no token: refused
+        assert (await asyncio.wait_for(ws.receive_str(), 5)).startswith("44/chat,")
+        await ws.close()
+
+
+async def _open_polling(client: Any) -> str:
+    resp = await client.get(EIO + "&transport=polling")
+    body = await resp.text()
+    assert body.startswith("0{"), body
+    return str(json.loads(body[1:])["sid"])
+
+
+@READERS
+async def test_an_upgrade_answers_the_probe_and_moves_the_connection_to_websocket(
+        aiohttp_client: Any, tmp_path: Any, lean: bool) -> None:
+    app = _app(tmp_path, lean, sio_ping_interval=1, sio_ping_timeout=2)
+    client = await aiohttp_client(app)
+    sid = await _open_polling(client)
+    url = client.make_url(f"{EIO}&transport=websocket&sid={sid}")
+    async with client.session.ws_connect(url) as ws:
+        await ws.send_str("2probe")
+        assert await asyncio.wait_for(ws.receive_str(), 5) == "3probe"
+        await ws.send_str("5")                                # UPGRADE
+        assert await asyncio.wait_for(ws.receive_str(), 5) in ("6", "2")  # NOOP or PING
+        sock = app[SIO].eio.sockets[sid]
+        assert sock.upgraded and not sock.upgrading
+
+
+@READERS
+async def test_a_failed_upgrade_leaves_the_connection_on_long_polling(
+        aiohttp_client: Any, tmp_path: Any, lean: bool) -> None:
+    app = _app(tmp_path, lean, sio_ping_interval=1, sio_ping_timeout=2)
+    client = await aiohttp_client(app)
+    sid = await _open_polling(client)
+    url = client.make_url(f"{EIO}&transport=websocket&sid={sid}")
+    async with client.session.ws_connect(url) as ws:
+        await ws.send_str("2notaprobe")
+        msg = await asyncio.wait_for(ws.receive(), 5)
+        assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+    sock = app[SIO].eio.sockets[sid]
+    assert not sock.upgraded and not sock.upgrading
+    resp = await client.get(f"{EIO}&transport=polling&sid={sid}")   # polling goes on
+    assert resp.status == 200 and "2" in await resp.text()           # the next PING
+
+
+@READERS
+async def test_a_client_that_leaves_is_disconnected_once(aiohttp_client: Any, tmp_path: Any,
+                                                         lean: bool) -> None:
+    app = _app(tmp_path, lean)
+    client = await aiohttp_client(app)
+    gone: list[str] = []
+    library_handler = app[SIO].eio.handlers["disconnect"]    # python-socketio's
+
+    async def disconnected(sid: str, reason: Any = None) -> None:
+        gone.append(sid)
+        await library_handler(sid, reason)
+
+    app[SIO].eio.on("disconnect", disconnected)
+    ws = await client.session.ws_connect(client.make_url(EIO + "&transport=websocket"))
+    sid = json.loads((await ws.receive_str())[1:])["sid"]
+    await ws.close()
+    for _ in range(100):
+        if gone and sid not in app[SIO].eio.sockets:
+            break
+        await asyncio.sleep(0.02)
+    assert gone == [sid] and sid not in app[SIO].eio.sockets
+    assert _frame_waits() == []

@@ -51,6 +51,7 @@ class Config:
     sio_lean_connections: bool = True
     sio_lean_upgrades: bool = True
     sio_lean_reader: bool = True
+    sio_room_index: bool = True
     sio_quick_drop: bool = True
     sio_skip_undecodable_frames: bool = True
     http_json_parse_errors: bool = True

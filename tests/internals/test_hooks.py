@@ -16,11 +16,13 @@ import socketio
 from aiohttp import base_protocol, web_protocol
 from engineio import async_socket
 from engineio.async_drivers import aiohttp as eio_aiohttp
+from socketio import base_manager
 
 from taskpulse.app import create_app
 from taskpulse.internals import hooks
 from taskpulse.internals.fanout import FanoutManager
 from taskpulse.internals.idle_memory import EngineIOServer
+from taskpulse.internals.room_index import RoomIndex
 from taskpulse.keys import HOOKS, SIO
 from tests.conftest import make_config
 
@@ -59,6 +61,8 @@ def _without(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> None:
     ("lean_reader", async_socket.AsyncSocket, "_websocket_handler"),
     ("lean_reader", async_socket.AsyncSocket, "_upgrade_websocket"),
     ("quick_drop", async_socket.AsyncSocket, "_websocket_handler"),
+    ("room_index", base_manager.BaseManager, "basic_disconnect"),
+    ("room_index", base_manager.BaseManager, "get_rooms"),
     ("skip_undecodable_frames", async_socket.AsyncSocket, "_websocket_handler"),
     ("skip_undecodable_frames", eio_aiohttp.WebSocket, "wait"),
     ("json_parse_errors", web_protocol.RequestHandler, "handle_error"),
@@ -120,7 +124,15 @@ def test_with_every_hook_off_the_server_is_python_socketios_stock_one(tmp_path: 
 def test_with_the_hooks_on_the_server_uses_them(tmp_path: Path) -> None:
     app = create_app(make_config(var_dir=str(tmp_path)))
     assert isinstance(app[SIO].manager, FanoutManager)
+    assert isinstance(app[SIO].manager, RoomIndex)
     assert type(app[SIO].eio) is EngineIOServer
+
+
+def test_the_room_index_alone_goes_on_python_socketios_own_manager(tmp_path: Path) -> None:
+    app = create_app(make_config(sio_fast_fanout=False, var_dir=str(tmp_path)))
+    manager = app[SIO].manager
+    assert isinstance(manager, RoomIndex) and not isinstance(manager, FanoutManager)
+    assert isinstance(manager, socketio.AsyncManager)
 
 
 UNDECODABLE_FRAMES = ["", "x42", "\u202e", "{}"]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from taskpulse.internals import (connection_drop, fanout, idle_memory, parse_errors,
-                                 undecodable_frames, upgrade_leftovers, websocket_reader)
+                                 room_index, undecodable_frames, upgrade_leftovers,
+                                 websocket_reader)
 
 if TYPE_CHECKING:
     from taskpulse.config import Config
@@ -46,6 +47,9 @@ HOOKS = (
     Hook("lean_reader", "sio_lean_reader",
          "less memory per WebSocket: frames awaited directly, no task and wait_for each",
          websocket_reader.contract),
+    Hook("room_index", "sio_room_index",
+         "a disconnect leaves the connection's own rooms without scanning every room",
+         room_index.contract),
     Hook("quick_drop", "sio_quick_drop",
          "connections dropped on purpose close at once, so clients reconnect at once",
          connection_drop.contract),

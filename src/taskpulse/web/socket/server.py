@@ -19,7 +19,7 @@ from taskpulse.delivery import json_codec
 from taskpulse.delivery.batch_readers import BatchReaders
 from taskpulse.delivery.event_log import EventLog, MemoryEventLog
 from taskpulse.delivery.redis_log import RedisEventLog
-from taskpulse.internals import (fanout, hooks, idle_memory, undecodable_frames,
+from taskpulse.internals import (fanout, hooks, idle_memory, room_index, undecodable_frames,
                                  upgrade_leftovers, websocket_reader)
 from taskpulse.internals.connection_drop import drop_connections
 from taskpulse.keys import (BATCH_READERS, CONFIG, EVENT_LOG, HOOKS, PUBLISHER, REDIS, RELAY,
@@ -38,7 +38,10 @@ log = logging.getLogger(__name__)
 
 def create_sio(config: Config, active: frozenset[str]) -> socketio.AsyncServer:
     """The server: same-origin plus configured origins, JSON through orjson."""
-    manager = fanout.create_manager() if "fast_fanout" in active else None
+    manager_class = fanout.FanoutManager if "fast_fanout" in active else socketio.AsyncManager
+    if "room_index" in active:
+        manager_class = room_index.indexed(manager_class)
+    manager = None if manager_class is socketio.AsyncManager else manager_class()
     server_class = (idle_memory.AsyncServer if "lean_connections" in active
                     else socketio.AsyncServer)
     sio = server_class(

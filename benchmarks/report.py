@@ -204,4 +204,11 @@ def ablation_targets(py: str) -> list[Target]:
                 {"TASKPULSE_SIO_FAST_FANOUT": "false", "BENCH_JSON": "stdlib"}),
         variant("Taskpulse, + orjson", "tp-orjson", [],
                 {"TASKPULSE_SIO_FAST_FANOUT": "false"}),
+        # Everything on but one of the per-connection hooks (memory, connect time).
+        variant("Taskpulse, all but lean_connections", "tp-no-lean", [],
+                {"TASKPULSE_SIO_LEAN_CONNECTIONS": "false"}),
+        variant("Taskpulse, all but lean_upgrades", "tp-no-upgrades", [],
+                {"TASKPULSE_SIO_LEAN_UPGRADES": "false"}),
+        variant("Taskpulse, all but lean_reader", "tp-no-reader", [],
+                {"TASKPULSE_SIO_LEAN_READER": "false"}),
     ]

@@ -127,7 +127,7 @@ def _pg_database() -> str | None:
     return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
-def _drop_pg_database(url: str) -> None:
+def drop_pg_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
@@ -168,6 +168,22 @@ def _agent_run(py: str, sizes: Sizes, log_dir: Path, env: dict[str, str],
         server.stop()
 
 
+def migrated_pg_database(py: str) -> str | None:
+    """A fresh, migrated database on the local PostgreSQL (None: none there); the caller
+    drops it (:func:`drop_pg_database`)."""
+    pg_url = _pg_database()
+    if pg_url is None:
+        return None
+    try:
+        subprocess.run([py, "-m", "taskpulse", "migrate"], check=True, timeout=120,
+                       env={**os.environ, "TASKPULSE_DATABASE_URL": pg_url},
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    except BaseException:
+        drop_pg_database(pg_url)
+        raise
+    return pg_url
+
+
 def _one_agent_sample(py: str, sizes: Sizes, log_dir: Path, key: str
                       ) -> dict[str, dict[str, Any]] | str:
     """Both loads on a fresh server (and, for PostgreSQL, a fresh database); a string
@@ -175,19 +191,15 @@ def _one_agent_sample(py: str, sizes: Sizes, log_dir: Path, key: str
     env: dict[str, str] = {}
     pg_url = None
     if key == "postgres":
-        pg_url = _pg_database()
+        pg_url = migrated_pg_database(py)
         if pg_url is None:
             return "pending: no PostgreSQL at 127.0.0.1:5432 (or no asyncpg)"
         env["TASKPULSE_DATABASE_URL"] = pg_url
     try:
-        if pg_url is not None:
-            subprocess.run([py, "-m", "taskpulse", "migrate"], check=True, timeout=120,
-                           env={**os.environ, "TASKPULSE_DATABASE_URL": pg_url},
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         return _agent_run(py, sizes, log_dir, env, f"taskpulse-agent-{key}")
     finally:
         if pg_url is not None:
-            _drop_pg_database(pg_url)
+            drop_pg_database(pg_url)
 
 
 def _median_sample(samples: list[dict[str, Any]]) -> dict[str, Any]:

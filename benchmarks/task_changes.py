@@ -24,7 +24,7 @@ from typing import Any
 import aiohttp
 import socketio
 
-from benchmarks.extra import _drop_pg_database, _pg_database
+from benchmarks.extra import drop_pg_database, migrated_pg_database
 from benchmarks.procs import ROOT, BenchError, Server, cpu_seconds
 
 VARIANTS = (("outbox", "with the outbox (now)"), ("direct", "without (publish after commit)"))
@@ -83,13 +83,10 @@ def _sample(py: str, db: str, variant: str, tabs: int, changes: int,
     env = {"BENCH_OUTBOX": variant}
     pg_url = None
     if db == "postgres":
-        pg_url = _pg_database()
+        pg_url = migrated_pg_database(py)
         if pg_url is None:
             return "pending: no PostgreSQL at 127.0.0.1:5432"
         env["TASKPULSE_DATABASE_URL"] = pg_url
-        subprocess.run([py, "-m", "taskpulse", "migrate"], check=True, timeout=120, cwd=ROOT,
-                       env={**os.environ, "TASKPULSE_DATABASE_URL": pg_url},
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     server = Server(f"taskpulse-changes-{db}-{variant}",
                     [py, "-m", "benchmarks.taskpulse_server"], env)
     try:
@@ -102,7 +99,7 @@ def _sample(py: str, db: str, variant: str, tabs: int, changes: int,
     finally:
         server.stop()
         if pg_url is not None:
-            _drop_pg_database(pg_url)
+            drop_pg_database(pg_url)
 
 
 def outbox_cost(py: str, log_dir: Path, failures: list[str], reps: int = 1,

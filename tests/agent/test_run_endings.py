@@ -3,10 +3,6 @@
 right after the commit, and a run another process already ended gets no second ending."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
 import uuid
 
 import pytest
@@ -16,7 +12,8 @@ from taskpulse.db.models import Conversation, Message, OutboxEvent, Run
 from taskpulse.db.run_writes import RunStart, Told, now, start_run
 from taskpulse.delivery.outbox import GRACE_SECONDS
 from taskpulse.delivery.publishing import RunEmitter
-from taskpulse.keys import CONFIG, OUTBOX
+from taskpulse.keys import OUTBOX
+from tests.delivery.crashes import killed_after_commit
 from tests.delivery.test_outbox import rows_left
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
@@ -68,30 +65,18 @@ async def test_a_run_ended_elsewhere_sends_its_reply_but_no_second_ending(
     await rows_left(0)
 
 
-DYING_ENDER = textwrap.dedent("""
-    import asyncio, os, sys
-    from tortoise import Tortoise
+DYING_ENDER = """
     from taskpulse.agent.run_endings import RunEndings
-    from taskpulse.config import load_config
-    from taskpulse.db.setup import tortoise_config
-    from taskpulse.delivery.outbox import Outbox
     from taskpulse.delivery.publishing import RunEmitter
-    from taskpulse.processes import gone_of, new_process_id
-
-    class DiesOnPublish:
-        async def publish(self, user_id, event):
-            os._exit(137)           # killed after the commit, before the publish
 
     async def main():
-        await Tortoise.init(config=tortoise_config(load_config()))
+        await start()
         sink, pid = DiesOnPublish(), new_process_id()
         endings = RunEndings(sink, Outbox(sink, pid, gone_of), pid)
         user_id, run_id, conversation_id = sys.argv[1:4]
         await endings.done(RunEmitter(sink, user_id, run_id, conversation_id, seq=5),
                            "Saved before the crash.", [])
-
-    asyncio.run(main())
-""")
+"""
 
 
 async def test_a_process_killed_after_ending_a_run_still_ends_it_on_every_tab(
@@ -101,11 +86,7 @@ async def test_a_process_killed_after_ending_a_run_still_ends_it_on_every_tab(
     acct = await signup()
     tab = await open_tab(acct)
     start = await _running(acct.user_id, "elsewhere:1:x")
-    env = {**os.environ, "TASKPULSE_DATABASE_URL": app[CONFIG].database_url}
-    ender = subprocess.run([sys.executable, "-c", DYING_ENDER, acct.user_id, start.run_id,
-                            start.conversation_id], env=env, capture_output=True, text=True,
-                           timeout=60)
-    assert ender.returncode == 137, ender.stderr
+    killed_after_commit(app, DYING_ENDER, acct.user_id, start.run_id, start.conversation_id)
     assert (await Run.get(id=start.run_id)).status == "done"          # saved...
     await tab.wait_stream(2, timeout=GRACE_SECONDS + 10)               # ...and announced
     [(first, created), (second, done)] = tab.stream()

@@ -7,7 +7,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import textwrap
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -17,10 +16,11 @@ from tortoise.transactions import in_transaction
 from taskpulse.db.models import OutboxEvent, Task
 from taskpulse.delivery.event_log import LoggedEvent
 from taskpulse.delivery.outbox import GRACE_SECONDS, Outbox
-from taskpulse.keys import CONFIG, OUTBOX
+from taskpulse.keys import OUTBOX
 from taskpulse.processes import HOST, gone_of
 from taskpulse.protocol.events import StreamEvent, TaskUpdated
 from taskpulse.tasks.views import task_data
+from tests.delivery.crashes import killed_after_commit
 from tests.web.api_helpers import new_task
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
@@ -134,27 +134,15 @@ async def test_the_events_of_a_dead_process_reach_the_tabs_and_a_live_ones_are_l
     assert await OutboxEvent.filter(id=kept.row_id).count() == 1
 
 
-CRASHING_WRITER = textwrap.dedent("""
-    import asyncio, os, sys
-    from tortoise import Tortoise
-    from taskpulse.config import load_config
-    from taskpulse.db.setup import tortoise_config
-    from taskpulse.delivery.outbox import Outbox
-    from taskpulse.processes import gone_of, new_process_id
+CRASHING_WRITER = """
     from taskpulse.tasks.schemas import TaskUpdate
     from taskpulse.tasks.service import TaskService
 
-    class DiesOnPublish:
-        async def publish(self, user_id, event):
-            os._exit(137)           # killed after the commit, before the publish
-
     async def main():
-        await Tortoise.init(config=tortoise_config(load_config()))
+        await start()
         tasks = TaskService(Outbox(DiesOnPublish(), new_process_id(), gone_of))
         await tasks.update(sys.argv[1], sys.argv[2], TaskUpdate(completed=True))
-
-    asyncio.run(main())
-""")
+"""
 
 
 async def test_a_process_killed_between_commit_and_publish_delays_the_event_not_loses_it(
@@ -164,10 +152,7 @@ async def test_a_process_killed_between_commit_and_publish_delays_the_event_not_
     acct = await signup()
     body = await new_task(client, acct, title="buy milk")
     tab = await open_tab(acct)
-    env = {**os.environ, "TASKPULSE_DATABASE_URL": app[CONFIG].database_url}
-    writer = subprocess.run([sys.executable, "-c", CRASHING_WRITER, acct.user_id, body["id"]],
-                            env=env, capture_output=True, text=True, timeout=60)
-    assert writer.returncode == 137, writer.stderr
+    killed_after_commit(app, CRASHING_WRITER, acct.user_id, body["id"])
     assert (await Task.get(id=body["id"])).completed               # the change is saved
     await tab.wait_stream(1, timeout=GRACE_SECONDS + 10)           # ...and its event came
     [(name, data)] = tab.stream()

@@ -20,6 +20,7 @@ class Context:
     last_task: dict[str, Any] | None = None
     pending_delete: dict[str, Any] | None = None    # the unconfirmed delete_all result
     suggested_add: str = ""    # what the previous reply offered to add ("say yes")
+    last_change: tuple[str, dict[str, Any]] | None = None   # the newest change: tool, args
 
 
 def _arguments(call: dict[str, Any]) -> dict[str, Any]:
@@ -75,6 +76,8 @@ def read_context(before: list[dict[str, Any]]) -> Context:
                 ctx.last_task = ctx.last_list[0]
         elif isinstance(result.get("task"), dict) and tool != "delete_task":
             ctx.last_task = result["task"]
+        if tool != "list_tasks":
+            ctx.last_change = (tool, _args)
     last_user = last_user_index(before)
     answer = [m for m in before[last_user + 1:] if m.get("role") == "assistant"]
     if answer and not answer[-1].get("tool_calls"):

@@ -47,6 +47,12 @@ _SOFT = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?=(?:please\s+)?(?:" + _VE
                    IC)
 
 
+#: "undo that", "undo", "take that back": the last change of this chat, whatever it was.
+UNDO_LAST = re.compile(r"(?:please\s+)?(?:undo|revert|take back|reverse)(?:\s+(?:that|it|this|"
+                       r"the last (?:one|change|thing)|what you (?:just )?did|my last "
+                       r"(?:change|request)))?(?:\s+please)?|take (?:that|it) back", re.I)
+
+
 def parse(text: str) -> Intent:
     """One request."""
     t = clean(text)
@@ -59,6 +65,8 @@ def parse(text: str) -> Intent:
             return Intent(kind, text=t)
     if HELP.match(low) and len(low.split()) <= 8:
         return Intent("help", text=t)
+    if UNDO_LAST.fullmatch(low):
+        return Intent("undo", text=t)
     if START_OVER.fullmatch(low):
         return Intent("delete_all", text=t)
     intent = parse_action(t) or parse_add(t) or parse_list(t) or _dated_statement(t)

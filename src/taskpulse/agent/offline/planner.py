@@ -171,6 +171,8 @@ def plan_one(intent: Intent, ctx: Context, board: Board | None, today: date) -> 
         return Turn(replies.KEPT if ctx.pending_delete else "Okay.")
     if kind == "add":
         return _add(intent)
+    if kind == "undo":
+        return _undo(ctx)
     if kind == "list":
         # "the first 500": the tool takes at most LIST_MAX (the reply says so)
         limit = None if intent.limit is None else min(max(intent.limit, LIST_MIN), LIST_MAX)
@@ -189,6 +191,22 @@ def plan_one(intent: Intent, ctx: Context, board: Board | None, today: date) -> 
             return _shifted(intent, found, board, today)
         return _change(intent, found)
     return Turn(_unclear(intent.text))
+
+
+def _undo(ctx: Context) -> Turn:
+    """Undo the chat's last change where a tool can: a completion is reopened (and a
+    reopening completed again); for anything else, say how to change it back."""
+    if ctx.last_change is None:
+        return Turn(replies.NOTHING_TO_UNDO)
+    tool, args = ctx.last_change
+    task = ctx.last_task or {}
+    title = str(task.get("title") or args.get("task") or "the task")
+    if tool == "complete_task" and task.get("id"):
+        return Turn(calls=[call("complete_task", task=task["id"],
+                                completed=not args.get("completed", True))])
+    if tool == "delete_task":
+        return Turn(replies.CANT_UNDO_DELETE.format(title=args.get("task") or title))
+    return Turn(replies.CANT_UNDO.format(title=title))
 
 
 def _unclear(text: str) -> str:

@@ -24,6 +24,11 @@ NO_LIST = ("Which tasks do you mean? Ask me to show your tasks first (\"what's o
            "then you can say \"the first one\".")
 NO_IT = "Which task do you mean? Tell me its title."
 NOTHING_PENDING = "There's nothing waiting for a yes from you right now."
+CANT_UNDO = ("I can't undo that change by itself. Tell me what to set back — for example: "
+             "\"set {title} to medium priority\" or \"move {title} to friday\".")
+CANT_UNDO_DELETE = ("I can't bring back a deleted task from here — the Undo button on the "
+                    "task board can, for a few seconds. Or add it again: \"add {title}\".")
+NOTHING_TO_UNDO = "There's nothing I changed in this chat to undo yet."
 KEPT = "Okay, I won't delete anything."
 ADD_WHAT = "What should the task say? For example: \"add buy milk tomorrow\"."
 UPDATE_WHAT = ("What should I change — the title, the due date or the priority? For example: "

@@ -128,6 +128,7 @@ def test_with_the_hooks_on_the_server_uses_them(tmp_path: Path) -> None:
     assert type(app[SIO].eio) is EngineIOServer
 
 
+@pytest.mark.hooks
 def test_the_room_index_alone_goes_on_python_socketios_own_manager(tmp_path: Path) -> None:
     app = create_app(make_config(sio_fast_fanout=False, var_dir=str(tmp_path)))
     manager = app[SIO].manager

@@ -14,6 +14,7 @@ from taskpulse.serving.gc_tuning import FULL_AFTER_MIDDLE, freeze_after_startup
 @pytest.fixture
 def gc_state() -> Iterator[None]:
     threshold = gc.get_threshold()
+    gc.unfreeze()               # whatever an earlier test froze: start from none
     yield
     gc.unfreeze()
     gc.set_threshold(*threshold)
@@ -25,6 +26,7 @@ async def test_after_start_up_objects_are_frozen_and_full_collections_rarer(
     freeze_after_startup(app)
     young, middle, full = gc.get_threshold()
     assert full != FULL_AFTER_MIDDLE       # untouched until the app starts
+    assert gc.get_freeze_count() == 0
     await aiohttp_client(app)
     assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == (young, middle, FULL_AFTER_MIDDLE)

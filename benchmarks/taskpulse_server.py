@@ -112,14 +112,15 @@ def _count_openings(app: web.Application) -> None:
     """``POST /bench/stats``: how the connections of this process opened their stream —
     catch-ups asked for, answered from the event log (events replayed) or with ``resync``
     (the client reloads over HTTP, from the database) — and the database reads made while
-    admitting connections (one account lookup each). Counted by wrapping, in this process
-    only, the event log's ``opening`` and the admission's ``account_exists``."""
-    from taskpulse.web.socket import user_connections
+    admitting connections (``db_account_queries``: each asks about the users connecting
+    meanwhile, ``db_account_lookups`` users in all). Counted by wrapping, in this process
+    only, the event log's ``opening`` and the admission's ``existing_accounts``."""
+    from taskpulse.auth import accounts
 
     stats = {"openings": 0, "catch_ups": 0, "from_log": 0, "replayed": 0, "resync": 0,
-             "db_account_lookups": 0}
+             "db_account_queries": 0, "db_account_lookups": 0}
     event_log = app[PUBLISHER].log
-    opening, exists = event_log.opening, user_connections.account_exists
+    opening, existing = event_log.opening, accounts.existing_accounts
 
     async def counted_opening(user_id: str, last_id: str | None) -> Any:
         newest, missed = await opening(user_id, last_id)
@@ -130,12 +131,14 @@ def _count_openings(app: web.Application) -> None:
             stats["replayed"] += len(missed or ())
         return newest, missed
 
-    async def counted_exists(user_id: str) -> bool:
-        stats["db_account_lookups"] += 1
-        return await exists(user_id)
+    async def counted_existing(user_ids: Any) -> set[str]:
+        user_ids = list(user_ids)
+        stats["db_account_queries"] += 1
+        stats["db_account_lookups"] += len(user_ids)
+        return await existing(user_ids)
 
     event_log.opening = counted_opening   # type: ignore[method-assign]
-    user_connections.account_exists = counted_exists   # type: ignore[assignment]
+    accounts.existing_accounts = counted_existing   # type: ignore[assignment]
 
     async def route(request: web.Request) -> web.Response:
         return web.json_response(stats)

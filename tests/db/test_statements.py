@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from taskpulse.auth.accounts import existing_accounts
 from taskpulse.db.models import Conversation, Message, OutboxEvent, Run, ToolCall
 from taskpulse.db.run_writes import (CutStep, RunEnd, RunStart, Told, add_tool_call, claim_orphan,
                                      end_run, start_run)
@@ -203,6 +204,16 @@ async def test_the_inserts_of_the_sqlite_write_path_also_run_on_postgresql(clien
     message = await Message.get(id=message_id)
     assert (run.status, run.process_id, run.started_at) == ("running", "p1", NOW)
     assert (message.content, str(message.run_id), message.client_msg_id) == ("hi", run_id, "m-1")
+
+
+async def test_existing_accounts_names_the_ids_that_have_an_account(client, signup):
+    """One query for many users; ids are padded to a power of two, an id that is no UUID
+    (or no user's) has no account, and each id comes back as it was asked."""
+    first, second = await signup(), await signup()
+    gone, upper = str(uuid.uuid4()), first.user_id.upper()
+    asked = [first.user_id, second.user_id, gone, "not-a-uuid", upper]
+    assert await existing_accounts(asked) == {first.user_id, second.user_id, upper}
+    assert await existing_accounts(["not-a-uuid"]) == set()
 
 
 def _statements(module: object) -> dict[str, Statement]:

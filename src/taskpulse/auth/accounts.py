@@ -1,6 +1,8 @@
 """Sign-up and log-in, shared by the JSON API and the pages."""
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo,
@@ -10,6 +12,7 @@ from tortoise.exceptions import IntegrityError
 from taskpulse.auth.password_rules import MAX_CHARS, MIN_CHARS, password_problem
 from taskpulse.auth.passwords import hash_password, verify_password
 from taskpulse.db.models import User
+from taskpulse.db.sql.common import existing_users
 from taskpulse.protocol.timestamps import iso_utc
 from taskpulse.tasks.schemas import PlainText
 
@@ -70,6 +73,37 @@ async def find_user(user_id: str) -> User | None:
 async def account_exists(user_id: str) -> bool:
     """Whether a verified token's user still has an account (one primary-key lookup)."""
     return bool(await User.exists(id=user_id))
+
+
+#: The most user ids one :func:`existing_accounts` query asks about; fewer are padded up to
+#: the next power of two, so a handful of statement texts serve every count.
+MOST_IDS_PER_QUERY = 256
+
+
+def _padded(count: int) -> int:
+    size = 1
+    while size < count:
+        size *= 2
+    return size
+
+
+async def existing_accounts(user_ids: Iterable[str]) -> set[str]:
+    """Those of ``user_ids`` (at most :data:`MOST_IDS_PER_QUERY`) that still have an
+    account, in one query; an id that is no UUID has none."""
+    canonical: dict[str, list[str]] = {}    # as stored -> as asked
+    for user_id in user_ids:
+        try:
+            canonical.setdefault(str(uuid.UUID(user_id)), []).append(user_id)
+        except ValueError:
+            continue
+    if not canonical:
+        return set()
+    if len(canonical) > MOST_IDS_PER_QUERY:
+        raise ValueError(f"at most {MOST_IDS_PER_QUERY} ids per query")
+    ids = list(canonical)
+    ids += ids[:1] * (_padded(len(ids)) - len(ids))
+    rows = await existing_users(len(ids)).fetch(*ids)
+    return {asked for row in rows for asked in canonical[str(row[0])]}
 
 
 async def create_user(data: SignupIn) -> User:

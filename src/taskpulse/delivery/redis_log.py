@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from taskpulse.batched_lookups import BatchedLookups
 from taskpulse.delivery.event_log import LoggedEvent, parse_id
 from taskpulse.delivery.redis_batch import ScriptBatcher
 
@@ -103,16 +104,27 @@ end
 return results
 """
 
-_SINCE = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local info = redis.call('XINFO', 'STREAM', KEYS[1])
-local head, floor
-for i = 1, #info, 2 do
-  if info[i] == 'last-generated-id' then head = info[i + 1] end
-  if info[i] == 'max-deleted-entry-id' then floor = info[i + 1] end
+# Each stream KEYS[i] from ARGV[i] on (an id, or "+": no entry) with its head and floor:
+# one answer per stream, false for a stream that does not exist.
+_SINCE_MANY = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  out[i] = false
+  if redis.call('EXISTS', key) == 1 then
+    local info = redis.call('XINFO', 'STREAM', key)
+    local head, floor
+    for j = 1, #info, 2 do
+      if info[j] == 'last-generated-id' then head = info[j + 1] end
+      if info[j] == 'max-deleted-entry-id' then floor = info[j + 1] end
+    end
+    out[i] = {head, floor, redis.call('XRANGE', key, ARGV[i], '+')}
+  end
 end
-return {head, floor, redis.call('XRANGE', KEYS[1], ARGV[1], '+')}
+return out
 """
+
+#: The most streams one opening script call reads (connections opening meanwhile wait).
+OPENINGS_PER_CALL = 128
 
 
 def _text(value: Any) -> str:
@@ -152,7 +164,11 @@ class RedisEventLog:
             return redis.register_script(text)
 
         self._append = ScriptBatcher(script(_APPEND), script(_APPEND_MANY), head=["0"])
-        self._since = redis.register_script(_SINCE)
+        self._since_many = redis.register_script(_SINCE_MANY)
+        # Openings must read after their connection's buffer opened: never share a read
+        # already sent (share_in_flight=False).
+        self._openings: BatchedLookups[tuple[str, str], Any] = BatchedLookups(
+            self._read_openings, OPENINGS_PER_CALL, share_in_flight=False)
 
     @property
     def batch_messages(self) -> bool:
@@ -201,7 +217,7 @@ class RedisEventLog:
         key = parse_id(last_id)
         if key is None:
             return None
-        answer = await self._since(keys=[self.key(user_id)], args=[f"{key[0]}-{key[1]}"])
+        answer = await self._openings.get((self.key(user_id), f"{key[0]}-{key[1]}"))
         return self._after(key, answer)
 
     async def opening(self, user_id: str, last_id: str | None
@@ -209,7 +225,7 @@ class RedisEventLog:
         """One script call: the stream's head (and, given ``last_id``, what follows it)."""
         key = parse_id(last_id) if last_id is not None else None
         start = f"{key[0]}-{key[1]}" if key is not None else "+"   # "+": read no entry
-        answer = await self._since(keys=[self.key(user_id)], args=[start])
+        answer = await self._openings.get((self.key(user_id), start))
         newest = _text(answer[0]) if answer else None
         if last_id is None:
             return newest, []
@@ -238,5 +254,11 @@ class RedisEventLog:
         entries = await self.redis.xrevrange(self.key(user_id), "+", "-")
         return [self._decode(e) for e in entries or ()]
 
+    async def _read_openings(self, asks: list[tuple[str, str]]) -> list[Any]:
+        answers = await self._since_many(keys=[key for key, _ in asks],
+                                         args=[start for _, start in asks])
+        return list(answers)
+
     async def close(self) -> None:
+        await self._openings.close()
         await self.redis.aclose()

@@ -40,7 +40,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("delivery",),         # event log, publisher interface (no Socket.IO)
     ("protocol",),         # event models, envelope, timestamps
     ("db",),
-    ("config", "keys", "timer_heap", "signing_key", "outages", "processes"),
+    ("config", "keys", "timer_heap", "batched_lookups", "signing_key", "outages",
+     "processes"),
 )
 LAYER_OF = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 EXEMPT = ("db/migrations/",)

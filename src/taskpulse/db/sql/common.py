@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from taskpulse.db.models import Conversation, Message, OutboxEvent, Run, ToolCall
+from taskpulse.db.models import Conversation, Message, OutboxEvent, Run, ToolCall, User
 from taskpulse.db.sql.statement import Statement
 
 # Everything a chat message is checked against, in one round trip:
@@ -45,6 +45,14 @@ def tool_calls_of_runs(count: int) -> Statement:
     return Statement(ToolCall, f"""
         SELECT run_id, call_id, tool, arguments, ok, message, result FROM tool_call
          WHERE run_id IN ({ids}) ORDER BY created_at""")
+
+
+@lru_cache(maxsize=16)
+def existing_users(count: int) -> Statement:
+    """Which of ``count`` user ids (text) have an account; ``id`` as stored (text on
+    SQLite, ``uuid`` on PostgreSQL)."""
+    ids = ", ".join(f"${i}" for i in range(1, count + 1))
+    return Statement(User, f'SELECT id FROM "user" WHERE id IN ({ids})')
 
 
 INSERT_RUN = Statement(Run, """

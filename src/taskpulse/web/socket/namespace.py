@@ -149,6 +149,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         await asyncio.gather(*tasks, return_exceptions=True)
         await self.streams.close()
         await self.upgrades.close()
+        await self.connections.accounts.close()
 
     # ---- client events ----------------------------------------------------------------
 

@@ -1,20 +1,17 @@
 """Who may open a live connection: a user whose account still exists, with fewer than
 ``sio_max_connections_per_user`` connections open on this process.
 
-The account check is one primary-key lookup (a token outlives a deleted account; the
-socket must not). Connections of one user that arrive while a lookup for that user is in
-flight share its answer instead of each making their own (a user's tabs reconnecting
-together after a restart, or a browser opening several at once): a connection is answered
-by a lookup that was still in flight when it arrived, never by a remembered one. The count
-is per process: with several processes behind a balancer, a user may hold up to the limit
-on each.
+The account check (a token outlives a deleted account; the socket must not) goes through
+:class:`~taskpulse.auth.account_checks.AccountChecks`: connections arriving together are
+checked in one query, and a user's tabs share one answer; a connection is never answered
+by a remembered one. The count is per process: with several processes behind a balancer,
+a user may hold up to the limit on each.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 
-from taskpulse.auth.accounts import account_exists
+from taskpulse.auth.account_checks import AccountChecks
 from taskpulse.outages import dependency_down, unavailable_message
 
 log = logging.getLogger(__name__)
@@ -31,11 +28,11 @@ class Refused(Exception):
 class UserConnections:
     """The open connections of each user on this process, and the cap on them."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, accounts: AccountChecks | None = None) -> None:
         self.limit = limit
+        self.accounts = accounts or AccountChecks()
         self._user_of: dict[str, str] = {}      # sid -> user id
         self._count: dict[str, int] = {}        # user id -> connections open
-        self._lookups: dict[str, asyncio.Task[bool]] = {}   # user id -> lookup in flight
 
     def open_for(self, user_id: str) -> int:
         return self._count.get(user_id, 0)
@@ -43,7 +40,7 @@ class UserConnections:
     async def admit(self, sid: str, user_id: str) -> None:
         """Count ``sid`` as one of the user's connections, or raise :class:`Refused`."""
         try:
-            exists = await self._account_exists(user_id)
+            exists = await self.accounts.exists(user_id)
         except Exception as exc:
             which = dependency_down(exc)
             if which is None:
@@ -61,22 +58,6 @@ class UserConnections:
                           "may have; close a tab or an app, then connect again.")
         self._count[user_id] = count + 1
         self._user_of[sid] = user_id
-
-    async def _account_exists(self, user_id: str) -> bool:
-        """One lookup per user at a time; connections that come meanwhile share it."""
-        lookup = self._lookups.get(user_id)
-        if lookup is None:
-            lookup = asyncio.ensure_future(account_exists(user_id))
-            self._lookups[user_id] = lookup
-            lookup.add_done_callback(lambda done: self._looked_up(user_id, done))
-        # A connection that goes away while waiting must not cancel the others' lookup.
-        return await asyncio.shield(lookup)
-
-    def _looked_up(self, user_id: str, lookup: "asyncio.Task[bool]") -> None:
-        if self._lookups.get(user_id) is lookup:
-            del self._lookups[user_id]
-        if not lookup.cancelled():
-            lookup.exception()   # retrieved: every waiter may have gone before it failed
 
     def release(self, sid: str) -> None:
         """``sid`` is gone (no-op for a connection that was never admitted)."""

@@ -2,10 +2,12 @@
 
 ``POST /bench/setup?users=N`` -> ``{ids, tokens}``; ``POST /bench/burst?users=N&events=E``
 emits E events to each user's room (users concurrently, each user's events in order);
-``POST /bench/pace?users=N&rate=R&seconds=S`` emits R events/s round-robin for S seconds
-in the background; ``POST /bench/stop?users=N`` ends every paced stream at once and answers
-``{published}``: how many events each of the first N users has been sent. The servers bind
-127.0.0.1 only.
+``POST /bench/pace?users=N&rate=R&seconds=S[&overlap=1]`` emits R events/s round-robin
+for S seconds in the background (``overlap=1``: each publish starts on time without
+waiting for the previous one to finish, as the Node peer's emits do and as a server's many
+publishers do; a user's events still start in order); ``POST /bench/stop?users=N`` ends
+every paced stream at once and answers ``{published}``: how many events each of the first
+N users has been sent. The servers bind 127.0.0.1 only.
 """
 from __future__ import annotations
 
@@ -63,6 +65,8 @@ def add_control_routes(app: web.Application, emit: Emit, setup: Setup = default_
         users = ids(request)
         rate = float(request.query["rate"])
         total = round(rate * float(request.query["seconds"]))
+        overlap = request.query.get("overlap") == "1"
+        started: set[asyncio.Future[Any]] = set()
 
         async def run() -> None:
             start = time.perf_counter()
@@ -72,8 +76,15 @@ def add_control_routes(app: web.Application, emit: Emit, setup: Setup = default_
                 while sent < due and not state["stopping"]:
                     user_id = users[sent % len(users)]
                     sent += 1
-                    await emit(user_id, next_seq(user_id))
+                    publish = emit(user_id, next_seq(user_id))
+                    if overlap:
+                        task = asyncio.ensure_future(publish)
+                        started.add(task)
+                        task.add_done_callback(started.discard)
+                    else:
+                        await publish
                 await asyncio.sleep(0.001)
+            await asyncio.gather(*started)
 
         task = asyncio.get_running_loop().create_task(run())
         app[_TASKS].add(task)

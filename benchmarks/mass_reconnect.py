@@ -104,7 +104,7 @@ def sample(py: str, key: str, sizes: Sizes, log_dir: Path) -> dict[str, Any]:
             raise BenchError(f"{conn['failed']} of {users * tabs} tabs could not connect")
         rate = users * sizes.reconnect_rate
         limit = sizes.reconnect_before_s + sizes.reconnect_limit_s + sizes.reconnect_live_s
-        survivor.control("pace", users=users, rate=rate, seconds=limit)
+        survivor.control("pace", users=users, rate=rate, seconds=limit, overlap=1)
         time.sleep(1)
         before, cpu0 = _cpu_rate(survivor.pid, sizes.reconnect_before_s - 1)   # half the tabs
         gen0, queued0 = cpu_seconds(clients.pid), _queued(survivor.pid)

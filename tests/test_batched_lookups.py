@@ -104,6 +104,19 @@ async def test_a_query_answering_the_wrong_number_of_keys_fails_its_callers() ->
     assert all(isinstance(r, RuntimeError) for r in results)
 
 
+async def test_a_hung_query_fails_its_callers_after_the_timeout_and_the_next_one_runs(
+        ) -> None:
+    query = HeldQuery()
+    batches: BatchedLookups[str, str] = BatchedLookups(query, 10, True, timeout=0.05)
+    hung = asyncio.ensure_future(batches.get("a"))
+    await until(lambda: query.queries)
+    waiting = asyncio.ensure_future(batches.get("b"))
+    with pytest.raises(TimeoutError):
+        await hung
+    query.release.set()
+    assert await waiting == "B" and query.queries == [["a"], ["b"]]
+
+
 async def test_a_caller_gone_while_waiting_leaves_the_answer_to_the_others() -> None:
     query = HeldQuery()
     batches = lookups(query)

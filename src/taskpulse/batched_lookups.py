@@ -9,7 +9,8 @@ while a query is in flight and goes with every other key asked for meanwhile (up
 the next query always, and while its query is in flight only with ``share_in_flight`` (a
 read that must start after the caller arrived, such as a catch-up read behind a buffer
 opened just before, must not share one already sent). Nothing is remembered once
-answered.
+answered. A query that takes longer than ``timeout`` seconds fails its callers (and is
+cancelled), so one hung query cannot hold up every later caller.
 """
 from __future__ import annotations
 
@@ -26,10 +27,12 @@ Query = Callable[[list[K]], Awaitable[Sequence[V]]]
 
 
 class BatchedLookups(Generic[K, V]):
-    def __init__(self, query: Query[K, V], most: int, share_in_flight: bool) -> None:
+    def __init__(self, query: Query[K, V], most: int, share_in_flight: bool,
+                 timeout: float | None = None) -> None:
         self.query = query
         self.most = most
         self.share_in_flight = share_in_flight
+        self.timeout = timeout
         self._next: dict[K, asyncio.Future[V]] = {}      # waiting for the next query
         self._asked: dict[K, asyncio.Future[V]] = {}     # in the query in flight
         self._running: asyncio.Task[None] | None = None
@@ -64,7 +67,8 @@ class BatchedLookups(Generic[K, V]):
 
     async def _answer(self, batch: dict[K, asyncio.Future[V]]) -> None:
         try:
-            values = await self.query(list(batch))
+            async with asyncio.timeout(self.timeout):
+                values = await self.query(list(batch))
             if len(values) != len(batch):
                 raise RuntimeError(f"{len(values)} answers for {len(batch)} keys")
         except Exception as exc:

@@ -16,6 +16,9 @@ from taskpulse.batched_lookups import BatchedLookups
 
 Lookup = Callable[[Iterable[str]], Awaitable[set[str]]]
 
+#: A check query taking longer fails its connections (refused as unavailable; they retry).
+QUERY_TIMEOUT_SECONDS = 5.0
+
 
 class AccountChecks:
     def __init__(self, lookup: Lookup | None = None) -> None:
@@ -23,7 +26,8 @@ class AccountChecks:
         # counts queries by wrapping it).
         self.lookup = lookup
         self._batches: BatchedLookups[str, bool] = BatchedLookups(
-            self._query, accounts.MOST_IDS_PER_QUERY, share_in_flight=True)
+            self._query, accounts.MOST_IDS_PER_QUERY, share_in_flight=True,
+            timeout=QUERY_TIMEOUT_SECONDS)
 
     async def _query(self, user_ids: list[str]) -> list[bool]:
         found = await (self.lookup or accounts.existing_accounts)(user_ids)

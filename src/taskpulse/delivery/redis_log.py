@@ -125,6 +125,9 @@ return out
 
 #: The most streams one opening script call reads (connections opening meanwhile wait).
 OPENINGS_PER_CALL = 128
+#: An opening script call taking longer fails its connections (closed; they reconnect), so
+#: a hung Redis connection cannot hold up the openings queued behind it.
+OPENING_TIMEOUT_SECONDS = 5.0
 
 
 def _text(value: Any) -> str:
@@ -168,7 +171,8 @@ class RedisEventLog:
         # Openings must read after their connection's buffer opened: never share a read
         # already sent (share_in_flight=False).
         self._openings: BatchedLookups[tuple[str, str], Any] = BatchedLookups(
-            self._read_openings, OPENINGS_PER_CALL, share_in_flight=False)
+            self._read_openings, OPENINGS_PER_CALL, share_in_flight=False,
+            timeout=OPENING_TIMEOUT_SECONDS)
 
     @property
     def batch_messages(self) -> bool:

@@ -189,3 +189,37 @@ async def test_frames_held_for_the_turn_never_overtake_a_queued_packet(
             break
         await asyncio.sleep(0.02)
     assert seen == ["first", "before", "blob", "after"]
+
+
+async def test_an_emit_to_a_room_with_nobody_in_it_encodes_nothing(
+        app: Any, signup: Any, open_tab: Any, monkeypatch: Any) -> None:
+    acct = await signup()
+    await open_tab(acct)
+    manager = app[SIO].manager
+    encoded: list[str] = []
+    encode = manager.encode_event
+
+    def counted(namespace: str, data: list[Any]) -> Any:
+        encoded.append(data[0])
+        return encode(namespace, data)
+
+    monkeypatch.setattr(manager, "encode_event", counted)
+    await manager.emit("nobody", {"n": 0}, NAMESPACE, room="user:nobody-here")
+    await manager.emit("someone", {"n": 1}, NAMESPACE, room=f"user:{acct.user_id}")
+    assert encoded == ["someone"]
+
+
+async def test_no_frame_is_written_to_a_websocket_whose_engineio_socket_closed(
+        app: Any, signup: Any, open_tab: Any) -> None:
+    acct = await signup()
+    await open_tab(acct)
+    (ws,) = app[SIO].manager.websockets.values()
+    ws.transport = counter = _CountingTransport(ws.transport)
+    assert ws.writable_now()
+    ws.eio_socket.closed = True     # closing: python-engineio sets this first
+    try:
+        assert not ws.writable_now()
+        await app[SIO].manager.emit("late", {"n": 0}, NAMESPACE, room=f"user:{acct.user_id}")
+        assert counter.writes == 0 and ws.eio_socket.queue.qsize() == 0
+    finally:
+        ws.eio_socket.closed = False

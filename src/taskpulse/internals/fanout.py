@@ -65,10 +65,12 @@ def text_frame(payload: bytes) -> bytes:
     return struct.pack("!BBQ", _FIN_TEXT, 127, n) + payload
 
 
-def _queue_idle(queue: asyncio.Queue[Any]) -> bool:
-    """True when every packet ever put on the queue has been taken *and* handed to the
-    writer (``task_done``); a packet taken but not yet written still counts."""
-    return getattr(queue, "_unfinished_tasks", 1) == 0
+def message_frame(pkt: eio_packet.Packet | str) -> bytes:
+    """The WebSocket frame of an Engine.IO MESSAGE packet, or of the packet with this text
+    (``"4" + text``, as ``Packet(MESSAGE, text).encode()`` gives it)."""
+    if isinstance(pkt, str):
+        return text_frame(("4" + pkt).encode())
+    return text_frame(pkt.encode().encode())
 
 
 class Registry(dict[str, "TaskpulseWebSocket"]):
@@ -80,6 +82,7 @@ class TaskpulseWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
 
     registry: Registry
     compress: bool = False
+    direct: bool = False      # may frames be written to it directly at all (see __call__)
 
     async def __call__(self, environ: dict[str, Any]) -> web.WebSocketResponse:
         request: web.Request = environ["aiohttp.request"]
@@ -90,6 +93,9 @@ class TaskpulseWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
         self.transport = request.transport
         self.sending = 0
         self.eio_socket = getattr(self.handler, "__self__", None)
+        # Fixed once the WebSocket is open (compression is negotiated in ``prepare``).
+        self.direct = (self.eio_socket is not None and self.transport is not None
+                       and not self._sock.compress)
         sid = getattr(self.eio_socket, "sid", None)
         if sid is not None:
             self.registry[sid] = self
@@ -113,12 +119,15 @@ class TaskpulseWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
 
     def writable_now(self) -> bool:
         """Can a frame be written directly, without overtaking anything queued?"""
-        sock = self.eio_socket
-        transport = self.transport
-        return (self.sending == 0 and sock is not None and sock.upgraded
-                and not sock.upgrading and _queue_idle(sock.queue)
-                and not self._sock.closed and not self._sock.compress
-                and transport is not None and not transport.is_closing()
+        if not self.direct or self.sending:
+            return False
+        sock: Any = self.eio_socket     # neither is None when ``direct``
+        transport: Any = self.transport
+        return (not sock.closed and sock.upgraded and not sock.upgrading
+                # every packet ever queued taken *and* written (``task_done``): one
+                # taken but not yet written still counts
+                and getattr(sock.queue, "_unfinished_tasks", 1) == 0
+                and not self._sock.closed and not transport.is_closing()
                 and transport.get_write_buffer_size() <= WRITE_BUFFER_LIMIT)
 
 
@@ -139,6 +148,8 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
         if callback is not None or websockets is None or namespace not in self.rooms:
             return await super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
                                       callback=callback, **kwargs)
+        if isinstance(room, str) and not self.rooms[namespace].get(room):
+            return            # nobody there (python-socketio would send to no one either)
         if isinstance(data, tuple):
             args = list(data)
         else:
@@ -152,7 +163,7 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
         if not isinstance(encoded, str):   # binary attachments: several Engine.IO packets
             return await super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
                                       **kwargs)
-        queued = self.fan_out(eio_packet.Packet(eio_packet.MESSAGE, encoded), namespace, room,
+        queued = self.fan_out(encoded, namespace, room,
                               skip_sid if isinstance(skip_sid, list) else [skip_sid],
                               websockets)
         if queued:
@@ -173,10 +184,12 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
             return prefix + codec.dumps(data)
         return prefix + json.dumps(data, separators=(",", ":"))  # type: ignore[no-any-return]
 
-    def fan_out(self, pkt: eio_packet.Packet, namespace: str, room: Any, skip: list[Any],
-                websockets: Registry) -> bool:
-        """Deliver one packet to a room; synchronous, so concurrent emits never interleave.
-        True when at least one recipient got the packet on its queue instead."""
+    def fan_out(self, pkt: eio_packet.Packet | str, namespace: str, room: Any,
+                skip: list[Any], websockets: Registry) -> bool:
+        """Deliver one Engine.IO MESSAGE packet (or the text of one: the packet is then made
+        only for a recipient that needs it queued) to a room; synchronous, so concurrent
+        emits never interleave. True when at least one recipient got the packet on its
+        queue instead."""
         sockets = self.server.eio.sockets
         frame: bytes | None = None
         queued = False
@@ -189,13 +202,10 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
         for sid, eio_sid in participants:
             if sid in skip:
                 continue
-            sock = sockets.get(eio_sid)
-            if sock is None or sock.closed:
-                continue
             ws = websockets.get(eio_sid)
-            if ws is not None and ws.writable_now():
+            if ws is not None and ws.writable_now():   # its Engine.IO socket is open too
                 if frame is None:
-                    frame = text_frame(pkt.encode().encode())
+                    frame = message_frame(pkt)
                 if pending is None:
                     pending = self._pending = {}
                     asyncio.get_running_loop().call_soon(self._flush)
@@ -209,9 +219,14 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
                     frames.append(frame)
                     ws.transport.write(b"".join(frames))  # type: ignore[union-attr]
                     frames.clear()
-            else:
-                sock.queue.put_nowait(pkt)
-                queued = True
+                continue
+            sock = sockets.get(eio_sid)
+            if sock is None or sock.closed:
+                continue
+            if isinstance(pkt, str):
+                pkt = eio_packet.Packet(eio_packet.MESSAGE, pkt)
+            sock.queue.put_nowait(pkt)
+            queued = True
         return queued
 
     def _flush(self) -> None:

@@ -55,11 +55,14 @@ class Publisher:
 
     async def publish(self, user_id: str, event: StreamEvent) -> LoggedEvent | None:
         payload = sealed(event)
+        name = event.name
         try:
             async with self.user_lock(user_id):
-                logged = await self.log.append(user_id, event.name, payload)
-                await self.sio.emit(event.name, logged.data, room=user_room(user_id),
-                                    namespace=NAMESPACE)
+                logged = await self.log.append(user_id, name, payload)
+                # The manager's public emit (what ``AsyncServer.emit`` calls, less its
+                # log line): this runs for every event.
+                await self.sio.manager.emit(name, logged.data, NAMESPACE,
+                                            room=user_room(user_id))
             return logged
         except Exception:
             log.exception("publishing %s failed", event.name)

@@ -54,6 +54,7 @@ class Config:
     sio_room_index: bool = True
     sio_quick_drop: bool = True
     sio_skip_undecodable_frames: bool = True
+    sio_relay_packets: bool = True
     http_json_parse_errors: bool = True
     sio_client_events_per_second: int = 20
     sio_max_connections_per_user: int = 20

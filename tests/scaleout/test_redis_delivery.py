@@ -6,7 +6,9 @@ import asyncio
 
 import pytest
 
-from taskpulse.keys import BATCH_READERS, PUBLISHER, RELAY, SIO
+from taskpulse.delivery.batch_readers import readers_key
+from taskpulse.delivery.redis_log import ARRAYS, PACKETS
+from taskpulse.keys import BATCH_READERS, HOOKS, PUBLISHER, RELAY, SIO
 from taskpulse.web.socket.publishing import BroadcastPublisher
 from taskpulse.web.socket.redis_relay import RedisRelay
 from taskpulse.protocol.events import TaskUpdated
@@ -155,19 +157,31 @@ async def test_the_reconnect_task_after_a_renewed_subscription_is_kept_until_don
     assert not relay.background
 
 
+async def _an_older_process_on_the_channel(app, redis_client, redis_prefix):
+    """A subscriber registered as a reader of arrays, not of packets."""
+    older = redis_client.pubsub()
+    await older.subscribe(app[RELAY].channel)
+    await older.get_message(timeout=1)
+    await redis_client.zadd(readers_key(redis_prefix), {"p-older": 2 ** 50})
+    return older
+
+
+@pytest.mark.parametrize("message_format", [ARRAYS, PACKETS], ids=["arrays", "packets"])
 async def test_events_appended_together_reach_every_tab_once_and_in_id_order(
-        app, signup, open_tab):
-    """Publishes made while one is in flight go to Redis as one script call and one channel
-    message (redis_batch); every tab still gets its user's events once, in id order."""
+        app, signup, open_tab, redis_client, redis_prefix, message_format):
+    """Publishes made together go to Redis as one script call and one channel message
+    (redis_batch); every tab still gets its user's events once, in id order."""
     publisher = app[PUBLISHER]
     one, two = await signup(), await signup()
     tabs = {one.user_id: [await open_tab(one), await open_tab(one, transports=["polling"])],
             two.user_id: [await open_tab(two)]}
     batcher = publisher.log._append
-    # The only process on the channel batches, once its reader check has seen its own
-    # subscription up (every process_heartbeat_seconds).
+    if message_format == ARRAYS:
+        older = await _an_older_process_on_the_channel(app, redis_client, redis_prefix)
+    # The format follows the reader check (every process_heartbeat_seconds).
     async with asyncio.timeout(10):
-        while not publisher.log.batch_messages:
+        while publisher.log.message_format != message_format:
+            await app[BATCH_READERS].refresh()
             await asyncio.sleep(0.05)
     before = (batcher.batches, batcher.calls)
 
@@ -189,6 +203,36 @@ async def test_events_appended_together_reach_every_tab_once_and_in_id_order(
             await tab.wait_stream(len(expected), timeout=20)
             await asyncio.sleep(0.05)
             assert tab.stream_ids() == expected, f"{user} tab {n}"
+    if message_format == ARRAYS:
+        await older.aclose()
+
+
+async def test_packets_go_to_the_tabs_as_they_came_with_the_hook(app, signup, open_tab):
+    relay = app[RELAY]
+    assert (relay.packets is not None) == ({"fast_fanout", "relay_packets"} <= app[HOOKS])
+    account = await signup()
+    tab = await open_tab(account)
+    await app[BATCH_READERS].refresh()
+    assert app[PUBLISHER].log.message_format == PACKETS
+    event = await app[PUBLISHER].publish(account.user_id,
+                                         TaskUpdated(task={**SAMPLE_TASK, "id": "t1"}))
+    await tab.wait_stream(1)
+    assert tab.stream_ids() == [event.id]
+
+
+async def test_a_process_publishes_arrays_while_one_that_reads_no_packets_is_on_the_channel(
+        app, signup, open_tab, redis_client, redis_prefix):
+    readers, log = app[BATCH_READERS], app[PUBLISHER].log
+    await open_tab(await signup())
+    assert await app[RELAY].wait_subscribed()
+    await readers.refresh()
+    assert log.message_format == PACKETS
+    older = await _an_older_process_on_the_channel(app, redis_client, redis_prefix)
+    await readers.refresh()
+    assert log.message_format == ARRAYS
+    await older.aclose()
+    await readers.refresh()
+    assert log.message_format == PACKETS
 
 
 async def test_a_process_stops_batching_while_an_older_one_shares_the_channel(

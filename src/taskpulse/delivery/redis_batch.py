@@ -2,11 +2,16 @@
 
 On this kind of machine a socket system call costs tens of microseconds, more than the
 rest of a Redis round trip; under load (many users' events at once) sending each append in
-its own round trip would spend most of the publish cost there. Calls made while one is in
-flight wait for the next batch, which runs as ONE call of the script's batch form (``many``:
-the calls' keys one after another, their arguments likewise, one result per call). Each
-caller still awaits its own result, so a caller that awaits each append before making the
-next keeps its order (calls in a batch run in the order they were made).
+its own round trip would spend most of the publish cost there. A call is not sent at once:
+a sender task takes every call made until it runs - the calls of the same turn of the event
+loop (for instance every publisher woken by the results of the previous batch) and those
+made while a batch is in flight - and sends them as ONE call of the script's batch form
+(``many``: the calls' keys one after another, their arguments likewise, one result per
+call). Each caller still awaits its own result, so a caller that awaits each append before
+making the next keeps its order (calls in a batch run in the order they were made).
+
+The sender is a task of its own, so a caller that is cancelled never cancels the others'
+calls (its own result is then dropped: the call may still have run).
 """
 from __future__ import annotations
 
@@ -27,46 +32,41 @@ class ScriptBatcher:
         self.head = head or []    # arguments before the calls' own, for ``many``
         self.max_batch = max_batch
         self._pending: list[Call] = []
-        self._sender: asyncio.Task[None] | None = None   # sending a batch
-        self._busy = False        # a call or a batch is in flight
+        self._sender: asyncio.Task[None] | None = None   # sending batches
         self.batches = 0          # for measurements
         self.calls = 0
 
     async def __call__(self, keys: list[Any], args: list[Any]) -> Any:
-        if self._busy:            # wait for the next batch
-            future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-            self._pending.append((keys, args, future))
-            return await future
-        self._busy = True         # nothing in flight: go now, and batch who comes meanwhile
-        try:
-            self.batches += 1
-            self.calls += 1
-            return await self.script(keys=keys, args=args)
-        finally:
-            self._next()
-
-    def _next(self) -> None:
-        if self._pending:
-            self._sender = asyncio.create_task(self._send())
-        else:
-            self._busy = False
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._pending.append((keys, args, future))
+        if self._sender is None:
+            # Its first step runs after the callbacks already due in this turn: the calls
+            # they make go in the same batch.
+            self._sender = loop.create_task(self._send())
+        return await future
 
     async def _send(self) -> None:
         try:
-            batch = self._pending[:self.max_batch]
-            del self._pending[:self.max_batch]
-            try:
-                await self._run(batch)
-            except BaseException as exc:   # the connection failed: every caller hears
-                for _, _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc if isinstance(exc, Exception)
-                                             else ConnectionError("cancelled"))
-                if not isinstance(exc, Exception):
-                    raise
+            while self._pending:
+                batch = self._pending[:self.max_batch]
+                del self._pending[:self.max_batch]
+                try:
+                    await self._run(batch)
+                except BaseException as exc:   # the connection failed: every caller hears
+                    for _, _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc if isinstance(exc, Exception)
+                                                 else ConnectionError("cancelled"))
+                    if not isinstance(exc, Exception):
+                        raise
         finally:
             self._sender = None
-            self._next()
+            if self._pending:     # cancelled with calls waiting: they fail too
+                waiting, self._pending = self._pending, []
+                for _, _, future in waiting:
+                    if not future.done():
+                        future.set_exception(ConnectionError("cancelled"))
 
     async def _run(self, batch: list[Call]) -> None:
         self.batches += 1

@@ -4,10 +4,19 @@ One stream per user (``<prefix>:events:<user id>``); entry ids are the event ids
 have the ``"<ms>-<n>"`` shape of :class:`MemoryEventLog` and are ordered across processes.
 
 :meth:`RedisEventLog.append` is one Lua script: ``XADD``, trimming, ``EXPIRE`` and - given a
-channel - ``PUBLISH`` of the Socket.IO manager message carrying the event with its new id.
-Appends made while one is in flight go together in one script call (``redis_batch``),
-which publishes one message per channel for all of them: a JSON array of the messages
-(once every process on the channel reads those: ``batch_messages``, ``batch_readers``).
+channel - ``PUBLISH`` of the event with its new id. Appends made in the same turn of the
+event loop, or while one is in flight, go together in one script call (``redis_batch``).
+What is published depends on what every process on the channel reads
+(``message_format``, kept by ``batch_readers``):
+
+* ``SINGLE``: each event is its own python-socketio manager message (``broadcast_frame``),
+  which every version reads;
+* ``ARRAYS``: the events of a call, one message per channel: a JSON array of those messages;
+* ``PACKETS``: one message per channel: :data:`PACKETS_MARK`, then for each event its room
+  and its Socket.IO EVENT packet text, each on a line of its own (JSON text never holds a
+  raw newline), so a receiving process writes the packet as it is, without decoding and
+  encoding the event again.
+
 Redis runs scripts one at a time and delivers pub/sub messages in the order they were
 published, so every process receives a user's events in id order, and an event is in the
 log before any process can deliver it (see ``web.socket.redis_relay`` for how connections use this).
@@ -20,13 +29,15 @@ answers ``None`` (too old). A stream with no new event for ``ttl`` seconds expir
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
 from taskpulse.batched_lookups import BatchedLookups
 from taskpulse.delivery.event_log import LoggedEvent, parse_id
 from taskpulse.delivery.redis_batch import ScriptBatcher
+from taskpulse.delivery.redis_scripts import APPEND, APPEND_MANY
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -36,73 +47,6 @@ log = logging.getLogger(__name__)
 # host_id of the messages the script publishes: never a manager's own id, so every
 # process - the publishing one too - delivers them from the channel.
 LOG_HOST_ID = "taskpulse-event-log"
-
-# One event: XADD, trimming, EXPIRE; returns its id. The limits are written into the
-# scripts (see __init__): fewer arguments to send with every event.
-_APPEND_ONE = """
-local function append(key, name, body)
-  local id = redis.call('XADD', key, '*', 'e', name, 'd', body)
-  local excess = redis.call('XLEN', key) - MAX_EVENTS
-  if excess > 0 then
-    local ms = tonumber(string.match(id, '^(%d+)-'))
-    local cutoff = string.format('(%d-0', math.max(0, ms - MAX_AGE_MS))
-    local old = redis.call('XRANGE', key, '-', cutoff, 'COUNT', math.min(excess, 1000))
-    if #old > 0 then
-      local ids = {}
-      for i, entry in ipairs(old) do ids[i] = entry[1] end
-      redis.call('XDEL', key, unpack(ids))
-    end
-  end
-  redis.call('EXPIRE', key, TTL_SECONDS)
-  return id
-end
-local function message(id, body, head, tail)
-  return head .. '{"id":"' .. id .. '",' .. string.sub(body, 2) .. tail
-end
-"""
-
-# KEYS: the stream. ARGV: name, body (the event's JSON without its id), channel ('' for
-# none), the text before and after the event in the published message.
-_APPEND = _APPEND_ONE + """
-local id = append(KEYS[1], ARGV[1], ARGV[2])
-if ARGV[3] ~= '' then
-  redis.call('PUBLISH', ARGV[3], message(id, ARGV[2], ARGV[4], ARGV[5]))
-end
-return id
-"""
-
-# Several events at once (concurrent appends, see redis_batch): KEYS: each event's stream;
-# ARGV: '1' or '0' (see RedisEventLog.batch_messages), then five per event, as for _APPEND.
-# With '1' each channel gets ONE message for the lot: a JSON array of the events' messages,
-# in order; with '0' each event is its own message, as _APPEND sends it. An event that
-# fails (say its key holds another type) gets its error back and is not published; the
-# others go on.
-_APPEND_MANY = _APPEND_ONE + """
-local batched = ARGV[1] == '1'
-local results, order, out = {}, {}, {}
-for i, key in ipairs(KEYS) do
-  local a = 1 + (i - 1) * 5
-  local ok, id = pcall(append, key, ARGV[a + 1], ARGV[a + 2])
-  if ok then
-    results[i] = id
-    local channel = ARGV[a + 3]
-    local text = channel ~= '' and message(id, ARGV[a + 2], ARGV[a + 4], ARGV[a + 5])
-    if text and not batched then
-      redis.call('PUBLISH', channel, text)
-    elseif text then
-      if out[channel] == nil then out[channel] = {}; order[#order + 1] = channel end
-      local list = out[channel]
-      list[#list + 1] = text
-    end
-  else
-    results[i] = {err = type(id) == 'table' and id.err or tostring(id)}
-  end
-end
-for _, channel in ipairs(order) do
-  redis.call('PUBLISH', channel, '[' .. table.concat(out[channel], ',') .. ']')
-end
-return results
-"""
 
 # Each stream KEYS[i] from ARGV[i] on (an id, or "+": no entry) with its head and floor:
 # one answer per stream, false for a stream that does not exist.
@@ -134,15 +78,46 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def broadcast_frame(room: str, event: str, namespace: str) -> tuple[str, str]:
-    """The text around the event's JSON in the python-socketio pub/sub ``emit`` message.
+# What every process on the channel reads (RedisEventLog.message_format): each event as
+# its own manager message; events published together as a JSON array of those; or as
+# one message of Socket.IO packets (PACKETS_MARK first, see the module's docstring).
+SINGLE, ARRAYS, PACKETS = 0, 1, 2
+PACKETS_MARK = "#packets"
 
-    ``room`` comes first so a process can skip the message for rooms it has no member of
-    without parsing it (see ``web.socket.redis_relay``)."""
+
+class Frame(NamedTuple):
+    """Where an event goes: the text before it in the python-socketio pub/sub ``emit``
+    message (``head``; ``]}`` follows the event), and, for ``PACKETS``, its room and the
+    text of its Socket.IO EVENT packet before the event's JSON (``]`` follows)."""
+    head: bytes
+    room: bytes
+    packet_head: bytes
+
+
+@lru_cache(maxsize=8192)
+def _route(kind: str, name: str, channel: str, frame: Frame | None) -> bytes:
+    """The script's route argument (``redis_scripts.route_of``)."""
+    if "\n" in name or "\n" in channel:
+        raise ValueError("event and channel names hold no newline")
+    text = b"" if frame is None else (
+        frame.room + b"\n" + frame.packet_head if kind == "2" else frame.head)
+    return f"{kind}{name}\n{channel}\n".encode() + text
+
+
+@lru_cache(maxsize=4096)
+def broadcast_frame(room: str, event: str, namespace: str) -> Frame:
+    """The frame of ``event`` for ``room`` (built once, then remembered).
+
+    ``room`` comes first in the message so a process can skip it for rooms it has no
+    member of without parsing it (see ``web.socket.redis_relay``)."""
+    if "\n" in room:
+        raise ValueError("a room name holds no newline")
     head = orjson.dumps({"room": room, "method": "emit", "event": event,
                          "namespace": namespace, "skip_sid": None, "callback": None,
-                         "binary": False, "host_id": LOG_HOST_ID}).decode()
-    return head[:-1] + ',"data":[', "]}"
+                         "binary": False, "host_id": LOG_HOST_ID})
+    packet = b"2" if namespace == "/" else b"2" + namespace.encode() + b","
+    return Frame(head[:-1] + b',"data":[', room.encode(),
+                 packet + b"[" + orjson.dumps(event) + b",")
 
 
 class RedisEventLog:
@@ -159,31 +134,28 @@ class RedisEventLog:
         self.max_age_ms = int(max_age_seconds * 1000)
         self.ttl = max(int(ttl_seconds), int(max_age_seconds) + 1)
         limits = {"MAX_EVENTS": str(int(max_events)), "MAX_AGE_MS": str(self.max_age_ms),
-                  "TTL_SECONDS": str(self.ttl)}
+                  "TTL_SECONDS": str(self.ttl), "PACKETS_MARK": f"'{PACKETS_MARK}'"}
 
         def script(text: str) -> Any:
             for name, value in limits.items():
                 text = text.replace(name, value)
             return redis.register_script(text)
 
-        self._append = ScriptBatcher(script(_APPEND), script(_APPEND_MANY), head=["0"])
+        self._append = ScriptBatcher(script(APPEND), script(APPEND_MANY))
         self._since_many = redis.register_script(_SINCE_MANY)
         # Openings must read after their connection's buffer opened: never share a read
         # already sent (share_in_flight=False).
         self._openings: BatchedLookups[tuple[str, str], Any] = BatchedLookups(
             self._read_openings, OPENINGS_PER_CALL, share_in_flight=False,
             timeout=OPENING_TIMEOUT_SECONDS)
+        # What is published (SINGLE, ARRAYS or PACKETS): only what every process on the
+        # channel reads (``batch_readers``, checked on each heartbeat).
+        self.message_format = SINGLE
 
     @property
     def batch_messages(self) -> bool:
-        """Publish events appended together as one channel message? Only once every
-        process on the channel reads such messages (``all_read_batches``, checked on each
-        heartbeat); until then each event is its own message."""
-        return self._append.head == ["1"]
-
-    @batch_messages.setter
-    def batch_messages(self, on: bool) -> None:
-        self._append.head = ["1" if on else "0"]
+        """Are events appended together published as one channel message?"""
+        return self.message_format >= ARRAYS
 
     def key(self, user_id: str) -> str:
         return f"{self.prefix}:events:{user_id}"
@@ -194,12 +166,15 @@ class RedisEventLog:
 
     async def append_and_broadcast(self, user_id: str, name: str, data: dict[str, Any],
                                    channel: str = "",
-                                   frame: tuple[str, str] = ("", "")) -> LoggedEvent:
-        """Store the event and, in the same step, publish ``frame[0] + event + frame[1]``
-        on ``channel`` (nothing is published when ``channel`` is empty)."""
+                                   frame: Frame | None = None) -> LoggedEvent:
+        """Store the event and, in the same step, publish it on ``channel`` framed by
+        ``frame`` (see ``message_format``); nothing is published without a channel."""
         body = {key: value for key, value in data.items() if key != "id"}
-        raw = await self._append([self.key(user_id)],
-                                 [name, orjson.dumps(body), channel, frame[0], frame[1]])
+        if not channel or frame is None:
+            route = _route("0", name, "", None)
+        else:
+            route = _route("012"[self.message_format], name, channel, frame)
+        raw = await self._append([self.key(user_id)], [route, orjson.dumps(body)])
         event_id = _text(raw)
         stored = {"id": event_id, **body}
         data.clear()
@@ -226,7 +201,9 @@ class RedisEventLog:
 
     async def opening(self, user_id: str, last_id: str | None
                       ) -> tuple[str | None, list[LoggedEvent] | None]:
-        """One script call: the stream's head (and, given ``last_id``, what follows it)."""
+        """The stream's head (and, given ``last_id``, what follows it), read after the
+        call; connections opening while a read is in flight go together in the next
+        script call (a mass reconnection makes one call per ~hundred, not per tab)."""
         key = parse_id(last_id) if last_id is not None else None
         start = f"{key[0]}-{key[1]}" if key is not None else "+"   # "+": read no entry
         answer = await self._openings.get((self.key(user_id), start))

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from taskpulse.internals import (connection_drop, fanout, idle_memory, parse_errors,
-                                 room_index, undecodable_frames, upgrade_leftovers,
-                                 websocket_reader)
+                                 relay_packets, room_index, undecodable_frames,
+                                 upgrade_leftovers, websocket_reader)
 
 if TYPE_CHECKING:
     from taskpulse.config import Config
@@ -57,6 +57,10 @@ HOOKS = (
          "a WebSocket frame that is no Engine.IO packet counts as a malformed packet "
          "instead of ending the connection with a traceback",
          undecodable_frames.contract),
+    Hook("relay_packets", "sio_relay_packets",
+         "events from Redis are written to the tabs as the Socket.IO packets they came as, "
+         "not decoded and encoded again (needs fast_fanout)",
+         relay_packets.contract),
     Hook("json_parse_errors", "http_json_parse_errors",
          "a request aiohttp cannot parse gets a JSON 4xx that quotes nothing of it",
          parse_errors.contract),

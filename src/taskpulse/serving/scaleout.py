@@ -1,7 +1,8 @@
 """Wiring for several processes (``redis_url`` set); nothing happens without Redis.
 
 ``setup_realtime`` already put the event log and the event relay in Redis. Here the
-login throttle becomes the shared one and the agent gets its :class:`RunCoordinator`
+login throttle becomes the shared one, the relay gets the fast fan-out for the packets it
+receives (hook ``relay_packets``), and the agent gets its :class:`RunCoordinator`
 (cross-process cancel, start lock, heartbeat and dead-process recovery). Call
 :func:`setup_scaleout` after the agent is created and before its cleanup context is
 added, so the coordinator starts before the agent and stops after it.
@@ -15,8 +16,10 @@ from aiohttp import web
 from taskpulse.agent.coordination import RunCoordinator
 from taskpulse.auth.redis_throttle import RedisThrottle
 from taskpulse.delivery.redis_log import RedisEventLog
-from taskpulse.keys import (AGENT, CONFIG, COORDINATOR, EVENT_LOG, LOGIN_THROTTLE, OUTBOX,
-                            REDIS)
+from taskpulse.internals import relay_packets
+from taskpulse.keys import (AGENT, CONFIG, COORDINATOR, EVENT_LOG, HOOKS, LOGIN_THROTTLE,
+                            OUTBOX, REDIS, RELAY, SIO)
+from taskpulse.protocol.events import NAMESPACE
 
 
 def setup_scaleout(app: web.Application) -> None:
@@ -29,6 +32,8 @@ def setup_scaleout(app: web.Application) -> None:
     event_log = app[EVENT_LOG]
     if not isinstance(event_log, RedisEventLog):
         raise TypeError("with redis_url set the event log must be in Redis")
+    if "relay_packets" in app[HOOKS]:
+        app[RELAY].packets = relay_packets.sender(app[SIO], NAMESPACE)
     agent = app[AGENT]
     coordinator = RunCoordinator(redis, config.redis_prefix, agent, app[OUTBOX], event_log,
                                  config.process_heartbeat_seconds)

@@ -23,10 +23,13 @@ it arrives after the join, skipped by the mark. One published after the reads re
 process after step 1 began, so it is buffered or, after the join, delivered live. The
 channel must be subscribed before step 2: ``opening`` waits for it.
 
-Messages keep the shape python-socketio's Redis manager publishes (``broadcast_frame``),
-so a process of the version before this one, still running during a rolling upgrade,
-reads them and is read. Events appended together arrive as one message (a JSON array),
-decoded once. Messages for rooms with no member here are skipped without parsing. When
+Single messages keep the shape python-socketio's Redis manager publishes
+(``broadcast_frame``): a process of an older version, still running during a rolling
+upgrade, reads them and is read. Events appended together arrive as one message: a JSON
+array of such messages, or - once every process reads those - the rooms and Socket.IO
+packets of the events (``redis_log.PACKETS``), which :attr:`RedisRelay.packets` (hook
+``relay_packets``) writes to the tabs as they are (decoded without it, or while a tab of
+the room catches up). Events for rooms with no member here are skipped unparsed. When
 the subscription had to be renewed - messages may have been lost meanwhile - this
 process's connections are closed so that their clients reconnect and catch up.
 """
@@ -36,11 +39,12 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
 from taskpulse.delivery.event_log import parse_id
+from taskpulse.delivery.redis_log import PACKETS_MARK
 from taskpulse.protocol.events import NAMESPACE
 
 if TYPE_CHECKING:
@@ -50,9 +54,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ROOM_PREFIX = b'{"room":"'
+PACKETS_PREFIX = PACKETS_MARK.encode() + b"\n"
 SUBSCRIBE_WAIT_SECONDS = 5.0
 RETRY_SECONDS = (0.1, 0.25, 0.5, 1.0)   # between attempts to subscribe again
 Message = dict[str, Any]
+# (room, the EVENT packet's text): sends it to the room; True when it was queued for some
+PacketSender = Callable[[str, str], bool]
+
+
+class EventPacket(NamedTuple):   # one event of a packets message
+    room: str
+    text: str                     # its Socket.IO EVENT packet
 
 
 class RedisRelay:
@@ -71,6 +83,8 @@ class RedisRelay:
         self.skipped = 0        # messages for rooms without local members (measurements)
         self.received = 0
         self._task: asyncio.Task[None] | None = None
+        self.packets: PacketSender | None = None    # hook relay_packets (serving.scaleout)
+        self._packet_start = "2" + ("" if NAMESPACE == "/" else NAMESPACE + ",") + "["
 
     # ---- catch-up buffers and marks -------------------------------------------------
 
@@ -148,8 +162,49 @@ class RedisRelay:
         await self.sio.manager.emit(event, data[0], NAMESPACE, room=room,
                                     skip_sid=self._skip_marked(room, message))
 
-    def decode(self, data: bytes) -> list[Message]:
-        """The messages in one channel message that this process has members for."""
+    async def deliver_packet(self, packet: EventPacket) -> None:
+        """Sent as it came (:attr:`packets`), or decoded while a tab of its room catches up."""
+        send, room = self.packets, packet.room
+        if send is None or room in self._buffers or room in self._marks:
+            message = self._message_of(packet)
+            if message is not None:
+                await self.deliver(message)
+        elif self.sio.manager.rooms.get(NAMESPACE, {}).get(room) and send(room, packet.text):
+            await asyncio.sleep(0)    # as an emit: let the queues' writers run
+
+    def _message_of(self, packet: EventPacket) -> Message | None:
+        """The manager message carrying the packet's event."""
+        try:
+            decoded = orjson.loads(packet.text[len(self._packet_start) - 1:])
+        except orjson.JSONDecodeError:
+            log.warning("ignored a malformed packet on the event channel")
+            return None
+        if not isinstance(decoded, list) or len(decoded) != 2:
+            return None
+        return {"room": packet.room, "method": "emit", "namespace": NAMESPACE,
+                "event": decoded[0], "data": [decoded[1]]}
+
+    def _packets(self, data: bytes) -> list[Message | EventPacket]:
+        """The events of a packets message (rooms and packet texts, a line each) that
+        this process has members for."""
+        lines = data.split(b"\n")
+        wanted: list[Message | EventPacket] = []
+        rooms, held = self.sio.manager.rooms.get(NAMESPACE, {}), self._buffers
+        self.received += len(lines) // 2
+        for i in range(1, len(lines) - 1, 2):
+            room = lines[i].decode()
+            if not rooms.get(room) and room not in held:
+                self.skipped += 1
+                continue
+            text = lines[i + 1].decode()
+            if text.startswith(self._packet_start):    # of this namespace
+                wanted.append(EventPacket(room, text))
+        return wanted
+
+    def decode(self, data: bytes) -> list[Message | EventPacket]:
+        """The events in one channel message that this process has members for."""
+        if data.startswith(PACKETS_PREFIX):
+            return self._packets(data)
         if data.startswith(ROOM_PREFIX):
             self.received += 1
             end = data.find(b'"', len(ROOM_PREFIX))
@@ -167,7 +222,7 @@ class RedisRelay:
             return [decoded]
         if not isinstance(decoded, list):     # several events, appended together
             return []
-        wanted = []
+        wanted: list[Message | EventPacket] = []
         for message in decoded:
             if not isinstance(message, dict):
                 continue
@@ -191,7 +246,8 @@ class RedisRelay:
                     self._subscription_confirmed()
                 elif kind == "message" and isinstance(message.get("data"), bytes):
                     for one in self.decode(message["data"]):
-                        await self.deliver(one)
+                        await (self.deliver_packet(one) if isinstance(one, EventPacket)
+                               else self.deliver(one))
         finally:
             await asyncio.shield(pubsub.aclose())
 

@@ -37,7 +37,7 @@ import orjson
 from taskpulse.batched_lookups import BatchedLookups
 from taskpulse.delivery.event_log import LoggedEvent, parse_id
 from taskpulse.delivery.redis_batch import ScriptBatcher
-from taskpulse.delivery.redis_scripts import APPEND, APPEND_MANY
+from taskpulse.delivery.redis_scripts import APPEND, APPEND_MANY, SINCE_MANY
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -47,25 +47,6 @@ log = logging.getLogger(__name__)
 # host_id of the messages the script publishes: never a manager's own id, so every
 # process - the publishing one too - delivers them from the channel.
 LOG_HOST_ID = "taskpulse-event-log"
-
-# Each stream KEYS[i] from ARGV[i] on (an id, or "+": no entry) with its head and floor:
-# one answer per stream, false for a stream that does not exist.
-_SINCE_MANY = """
-local out = {}
-for i, key in ipairs(KEYS) do
-  out[i] = false
-  if redis.call('EXISTS', key) == 1 then
-    local info = redis.call('XINFO', 'STREAM', key)
-    local head, floor
-    for j = 1, #info, 2 do
-      if info[j] == 'last-generated-id' then head = info[j + 1] end
-      if info[j] == 'max-deleted-entry-id' then floor = info[j + 1] end
-    end
-    out[i] = {head, floor, redis.call('XRANGE', key, ARGV[i], '+')}
-  end
-end
-return out
-"""
 
 #: The most streams one opening script call reads (connections opening meanwhile wait).
 OPENINGS_PER_CALL = 128
@@ -142,7 +123,7 @@ class RedisEventLog:
             return redis.register_script(text)
 
         self._append = ScriptBatcher(script(APPEND), script(APPEND_MANY))
-        self._since_many = redis.register_script(_SINCE_MANY)
+        self._since_many = redis.register_script(SINCE_MANY)
         # Openings must read after their connection's buffer opened: never share a read
         # already sent (share_in_flight=False).
         self._openings: BatchedLookups[tuple[str, str], Any] = BatchedLookups(

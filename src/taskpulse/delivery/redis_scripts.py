@@ -98,3 +98,22 @@ end
 for _, channel in ipairs(order) do flush(channel) end
 return results
 """
+
+# Each stream KEYS[i] from ARGV[i] on (an id, or "+": no entry) with its head and floor:
+# one answer per stream, false for a stream that does not exist.
+SINCE_MANY = r"""
+local out = {}
+for i, key in ipairs(KEYS) do
+  out[i] = false
+  if redis.call('EXISTS', key) == 1 then
+    local info = redis.call('XINFO', 'STREAM', key)
+    local head, floor
+    for j = 1, #info, 2 do
+      if info[j] == 'last-generated-id' then head = info[j + 1] end
+      if info[j] == 'max-deleted-entry-id' then floor = info[j + 1] end
+    end
+    out[i] = {head, floor, redis.call('XRANGE', key, ARGV[i], '+')}
+  end
+end
+return out
+"""

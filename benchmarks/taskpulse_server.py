@@ -59,8 +59,8 @@ class DirectEvents:
 
 def make_app() -> web.Application:
     environ = {"TASKPULSE_ENV": "development"}
-    environ.update({k: v for k, v in os.environ.items()
-                    if k in PASSTHROUGH or k.startswith("TASKPULSE_SIO_")})   # hooks on/off
+    environ.update({k: v for k, v in os.environ.items()       # hooks and options on/off
+                    if k in PASSTHROUGH or k.startswith(("TASKPULSE_SIO_", "TASKPULSE_HTTP_"))})
     secret = os.environ.get("BENCH_SECRET") or secrets.token_urlsafe(48)
     config = load_config(environ, database_url=environ.get("TASKPULSE_DATABASE_URL",
                                                            "sqlite://:memory:"),

@@ -23,8 +23,8 @@ from taskpulse.tasks.service import TaskService
 from taskpulse.web.errors import error_middleware
 from taskpulse.web.response_headers import setup_response_headers
 from taskpulse.web.routes import setup_routes, setup_static
-from taskpulse.web.server_log import ServerLog
 from taskpulse.web.socket.server import setup_realtime
+from taskpulse.web.tcp_options import handler_args, setup_tcp_options
 
 TEMPLATES_DIR = ROOT / "templates"
 STATIC_DIR = ROOT / "static"
@@ -32,7 +32,7 @@ STATIC_DIR = ROOT / "static"
 
 def create_app(config: Config, *, llm: LLMProvider | None = None) -> web.Application:
     app = web.Application(middlewares=[error_middleware], client_max_size=config.max_body_bytes,
-                          handler_args={"logger": ServerLog()})
+                          handler_args=handler_args(config))
     app[CONFIG] = config
     app[TOKENS] = TokenService(config.secret_key, config.token_ttl_seconds)
     app[LOGIN_THROTTLE] = MemoryThrottle(config.login_max_failures, config.login_window_seconds)
@@ -57,4 +57,5 @@ def create_app(config: Config, *, llm: LLMProvider | None = None) -> web.Applica
     setup_routes(app)
     setup_static(app, str(STATIC_DIR))
     setup_response_headers(app)
+    setup_tcp_options(app)
     return app

@@ -56,6 +56,8 @@ class Config:
     sio_skip_undecodable_frames: bool = True
     sio_relay_packets: bool = True
     http_json_parse_errors: bool = True
+    http_nodelay_once: bool = True
+    http_tcp_keepalive: bool = False
     sio_client_events_per_second: int = 20
     sio_max_connections_per_user: int = 20
     transport: str = "auto"
@@ -261,8 +263,7 @@ def load_config(environ: Mapping[str, str] | None = None,
     """Load, merge and validate the configuration; raise :class:`ConfigError` when bad.
 
     Order (later wins): ``default.toml``, ``<env>.toml``, ``TASKPULSE_*`` variables,
-    then ``overrides`` (command-line options).
-    """
+    then ``overrides`` (command-line options)."""
     env = dict(os.environ if environ is None else environ)
     default_file = config_dir / "default.toml"
     values: dict[str, Any] = dict(_read_toml(default_file))

@@ -66,6 +66,7 @@ def _without(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> None:
     ("skip_undecodable_frames", async_socket.AsyncSocket, "_websocket_handler"),
     ("skip_undecodable_frames", eio_aiohttp.WebSocket, "wait"),
     ("json_parse_errors", web_protocol.RequestHandler, "handle_error"),
+    ("nodelay_once", base_protocol, "tcp_nodelay"),
 ])
 def test_a_library_change_breaks_the_contract_with_the_hooks_name(
         monkeypatch: pytest.MonkeyPatch, hook_name: str, owner: Any, attribute: str) -> None:

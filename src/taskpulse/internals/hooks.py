@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from taskpulse.internals import (connection_drop, fanout, idle_memory, parse_errors,
-                                 relay_packets, room_index, undecodable_frames,
-                                 upgrade_leftovers, websocket_reader)
+from taskpulse.internals import (connection_drop, fanout, idle_memory, nodelay_once,
+                                 parse_errors, relay_packets, room_index,
+                                 undecodable_frames, upgrade_leftovers, websocket_reader)
 
 if TYPE_CHECKING:
     from taskpulse.config import Config
@@ -64,6 +64,9 @@ HOOKS = (
     Hook("json_parse_errors", "http_json_parse_errors",
          "a request aiohttp cannot parse gets a JSON 4xx that quotes nothing of it",
          parse_errors.contract),
+    Hook("nodelay_once", "http_nodelay_once",
+         "TCP_NODELAY is set by the event loop when a connection is accepted, not a second "
+         "time by aiohttp", nodelay_once.contract),
 )
 
 

@@ -38,6 +38,22 @@ async def test_packet_queue_is_fifo_across_waits_timeouts_and_join() -> None:
     await asyncio.wait_for(queue.join(), 1)
 
 
+async def test_an_arrival_is_done_when_something_is_put_and_a_cancelled_one_is_skipped(
+        ) -> None:
+    queue = PacketQueue()
+    left = queue.arrival()
+    left.cancel()                  # a writer that went away while waiting
+    arrival = queue.arrival()
+    getter = asyncio.ensure_future(queue.get())
+    await asyncio.sleep(0)
+    queue.put_nowait("a")
+    await asyncio.sleep(0)
+    assert arrival.done() and not getter.done()   # the waiter first in line is woken
+    queue.put_nowait("b")
+    assert await asyncio.wait_for(getter, 1) == "a"
+    assert queue.get_nowait() == "b"
+
+
 async def test_connections_are_pinged_on_the_ping_interval(aiohttp_client: Any,
                                                            tmp_path: Any) -> None:
     app = create_app(make_config(sio_ping_interval=1, sio_ping_timeout=1,

@@ -109,3 +109,68 @@ async def test_a_client_that_leaves_is_disconnected_once(aiohttp_client: Any, tm
         await asyncio.sleep(0.02)
     assert gone == [sid] and sid not in app[SIO].eio.sockets
     assert _frame_waits() == []
+
+
+@READERS
+async def test_a_client_that_answers_pings_stays_and_one_that_falls_silent_is_closed(
+        aiohttp_client: Any, tmp_path: Any, lean: bool) -> None:
+    """Each frame must come within ping_interval + ping_timeout (here 2 s) of the last."""
+    client = await aiohttp_client(_app(tmp_path, lean, sio_ping_interval=1,
+                                       sio_ping_timeout=1))
+    async with client.session.ws_connect(client.make_url(EIO + "&transport=websocket")) as ws:
+        assert (await ws.receive_str()).startswith("0{")
+        loop = asyncio.get_running_loop()
+        answering_until = loop.time() + 3.5
+        while loop.time() < answering_until:       # past the deadline, answering
+            assert await asyncio.wait_for(ws.receive_str(), 3) == "2"
+            await ws.send_str("3")
+        assert not ws.closed
+        silent_from = loop.time()
+        msg = await asyncio.wait_for(ws.receive(), 10)
+        while msg.type == aiohttp.WSMsgType.TEXT:    # PINGs, a CLOSE packet
+            msg = await asyncio.wait_for(ws.receive(), 10)
+        assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED,
+                            aiohttp.WSMsgType.CLOSING)
+        assert loop.time() - silent_from < 6
+
+
+async def test_a_silent_readers_task_is_cancelled_once_and_the_cancel_taken_back() -> None:
+    from taskpulse.internals.websocket_reader import FrameDeadline
+
+    frame: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    outcome: dict[str, Any] = {}
+
+    async def reader() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        deadline = FrameDeadline(task, 0.05)
+        deadline.waiting = True
+        try:
+            await frame
+        except asyncio.CancelledError:
+            if deadline.expired:
+                task.uncancel()
+        outcome["expired"] = deadline.expired
+        outcome["cancelling"] = task.cancelling()
+        deadline.stop()
+        await asyncio.sleep(0)      # a later await is not cancelled again
+
+    await asyncio.wait_for(reader(), 2)
+    assert outcome == {"expired": True, "cancelling": 0}
+
+
+async def test_a_deadline_moves_on_with_each_frame() -> None:
+    from taskpulse.internals.websocket_reader import FrameDeadline
+
+    task = asyncio.current_task()
+    assert task is not None
+    deadline = FrameDeadline(task, 0.1)
+    loop = asyncio.get_running_loop()
+    until = loop.time() + 0.35
+    while loop.time() < until:      # a frame every 30 ms, for over three deadlines
+        deadline.waiting = True
+        await asyncio.sleep(0.03)
+        deadline.waiting = False
+        deadline.last = loop.time()
+    deadline.stop()
+    assert not deadline.expired and task.cancelling() == 0

@@ -85,6 +85,14 @@ class PacketQueue(asyncio.Queue[Any]):
             self._queue = ()
         return item
 
+    def arrival(self) -> asyncio.Future[None]:
+        """Done when something is put: what ``get`` waits on, without ``get``'s coroutine
+        (a WebSocket's writer awaits it directly while idle, then takes what came)."""
+        loop = self._get_loop()  # type: ignore[attr-defined]
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._getters.append(waiter)
+        return waiter
+
 
 class EngineIOServer(engineio.AsyncServer):  # type: ignore[misc]
     """python-engineio's server with :class:`PacketQueue` and pings on a :class:`TimerHeap`."""
@@ -210,7 +218,7 @@ def contract() -> list[str]:
             problems.append("socketio.AsyncServer no longer builds its Engine.IO server "
                             "from _engineio_server_class()")
     queue: asyncio.Queue[Any] = asyncio.Queue()
-    for name in ("_getters", "_putters", "_finished", "_init", "_put", "_get"):
+    for name in ("_getters", "_putters", "_finished", "_init", "_put", "_get", "_wakeup_next"):
         if not hasattr(queue, name):
             problems.append(f"asyncio.Queue.{name} is gone")
     if not hasattr(getattr(queue, "_finished", None), "_waiters"):

@@ -5,8 +5,7 @@ python-engineio's WebSocket handler waits for each frame in a task of its own, t
 holds a task (with its coroutine, context and entry in asyncio's task set), the
 ``wait_for`` coroutine, its waiter future and callback, and a loop timer - about 1.3 KB
 and a dozen objects the garbage collector walks, per connection. :func:`serve_websocket`
-does what that handler does, with the frame awaited directly under ``asyncio.timeout``
-(the same timeout, one timer, no task):
+does what that handler does, with the frame awaited directly (no task, no timer):
 
 * an upgrade from long-polling first answers the client's ``probe`` PING, ends the
   pending long-poll with a NOOP and waits (without a timeout) for the UPGRADE packet;
@@ -14,10 +13,17 @@ does what that handler does, with the frame awaited directly under ``asyncio.tim
 * a writer task sends what is queued for the socket, in order, and closes the WebSocket
   when the queue yields nothing (``None``) or a send fails;
 * the reader hands each frame to the socket's ``receive`` until the client leaves, a
-  frame is too large, no frame comes within ``ping_interval + ping_timeout`` or the
-  handler is cancelled; then it ends the writer with ``None``, waits for it and closes
-  the socket (``abort``, reason ``TRANSPORT_CLOSE``). A frame that is no Engine.IO packet
-  raises out of the handler as before (``skip_undecodable_frames`` keeps it away).
+  frame is too large, the socket is closed or the handler is cancelled; then it ends the
+  writer with ``None``, waits for it and closes the socket (``abort``, reason
+  ``TRANSPORT_CLOSE``). A frame that is no Engine.IO packet raises out of the handler as
+  before (``skip_undecodable_frames`` keeps it away). Neither keeps the last packet or
+  frame it handled while it waits for the next.
+* the deadline for the next frame (``ping_interval + ping_timeout``, as the library's)
+  is a :class:`FrameDeadline` on a :class:`TimerHeap` shared by every connection, not a
+  loop timer per connection set up again for every frame (~600 bytes per idle
+  connection): a frame only notes its time, and the deadline is checked, and moved on,
+  when its timer comes due. When it passes, the reader's task is cancelled and the
+  cancellation taken back once the reader has stopped, as ``asyncio.timeout`` does.
 
 Hook ``lean_reader`` (setting ``sio_lean_reader``). python-engineio has no public way to
 choose how a socket reads its WebSocket: its socket hands its private
@@ -41,6 +47,9 @@ import engineio
 from engineio import async_socket
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
+
+from taskpulse.internals.idle_memory import PacketQueue
+from taskpulse.timer_heap import TimerHeap
 
 _LIBRARY_HANDLER = async_socket.AsyncSocket._websocket_handler
 # sha256 of the source of python-engineio 4.15.1's AsyncSocket._websocket_handler, the
@@ -82,27 +91,70 @@ async def _upgrade(sock: Any, ws: Any, frame: Callable[[], Awaitable[Any]]) -> b
 
 
 async def _writer(sock: Any, ws: Any) -> None:
-    """Send what is queued for the socket until its queue yields nothing; then close."""
+    """Send what is queued for the socket until its queue yields nothing; then close.
+
+    Nothing sent is kept while the next packets are awaited: an idle connection's writer
+    would otherwise hold the last packets it wrote (its welcome, most often). On a
+    :class:`PacketQueue` (``lean_connections``) an idle writer waits on the queue's
+    :meth:`~PacketQueue.arrival` itself, not suspended in ``poll`` and the queue's ``get``
+    (two coroutines, ~500 bytes)."""
+    queue = sock.queue
     while True:
         try:
+            if isinstance(queue, PacketQueue) and queue.empty():
+                await queue.arrival()
             packets = await sock.poll()
-        except eio_exceptions.QueueEmpty:
+        except (eio_exceptions.QueueEmpty, asyncio.CancelledError):   # as ``poll`` ends
             break
-        if not packets:
+        if not packets or not await _sent(ws, packets):
             break
-        try:
-            for pkt in packets:
-                await ws.send(pkt.encode())
-        except BaseException:    # the library's writer ends on any failure to send
-            break
+        packets = None
     await ws.close()
+
+
+async def _sent(ws: Any, packets: list[Any]) -> bool:
+    try:
+        for pkt in packets:
+            await ws.send(pkt.encode())
+    except BaseException:    # the library's writer ends on any failure to send
+        return False
+    return True
+
+
+_DEADLINES = TimerHeap()
+
+
+class FrameDeadline:
+    """A reader's deadline for its next frame, checked when its heap timer comes due."""
+
+    __slots__ = ("task", "timeout", "last", "waiting", "expired", "entry")
+
+    def __init__(self, task: asyncio.Task[Any], timeout: float) -> None:
+        self.task = task
+        self.timeout = timeout
+        self.last = asyncio.get_running_loop().time()    # when a frame last came
+        self.waiting = False      # the reader is waiting for a frame (may be cancelled)
+        self.expired = False      # the reader's task was cancelled for silence
+        self.entry = _DEADLINES.call_later(timeout, _check, self)
+
+    def stop(self) -> None:
+        _DEADLINES.cancel(self.entry)
+
+
+def _check(deadline: FrameDeadline) -> None:
+    left = deadline.last + deadline.timeout - asyncio.get_running_loop().time()
+    if left > 0 or not deadline.waiting:
+        deadline.entry = _DEADLINES.call_later(max(left, 0.0) or deadline.timeout,
+                                               _check, deadline)
+        return
+    deadline.expired = True
+    deadline.task.cancel()
 
 
 async def serve_websocket(sock: async_socket.AsyncSocket, ws: Any) -> None:
     """What ``AsyncSocket._websocket_handler`` does, waiting for frames directly."""
     server = sock.server
     largest = server.max_http_buffer_size
-    timeout = server.ping_interval + server.ping_timeout
 
     async def frame() -> Any:
         data = await ws.wait()
@@ -118,29 +170,46 @@ async def serve_websocket(sock: async_socket.AsyncSocket, ws: Any) -> None:
         sock.upgraded = True
     writer = asyncio.ensure_future(_writer(sock, ws))
     server.logger.info("%s: Upgrade to websocket successful", sock.sid)
+    task = asyncio.current_task()
+    assert task is not None
+    deadline = FrameDeadline(task, server.ping_interval + server.ping_timeout)
     while True:
+        deadline.waiting = True
         try:    # the adapter's wait itself, no coroutine of ours around it while idle
-            async with asyncio.timeout(timeout):
-                data = await ws.wait()
-        except BaseException:    # timed out, cancelled, the client gone
+            data = await ws.wait()
+        except BaseException:    # silent too long, cancelled, the client gone
+            if deadline.expired:
+                task.uncancel()
             break
+        deadline.waiting = False
+        deadline.last = asyncio.get_running_loop().time()
         if data is None:         # the client closed the connection
             break
         if len(data) > largest:  # the library's reader gives up on it the same way
             break
-        pkt = eio_packet.Packet(encoded_packet=data)
-        try:
-            await sock.receive(pkt)
-        except eio_exceptions.UnknownPacketError:
-            pass
-        except eio_exceptions.SocketIsClosedError:
-            server.logger.info("Receive error -- socket is closed")
+        if not await _received(sock, data):
             break
-        except Exception:
-            server.logger.exception("Unknown receive error")
+        data = None    # the last frame is not kept while the next is awaited
+    deadline.stop()
     await sock.queue.put(None)    # ends the writer
     await writer
     await sock.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
+
+
+async def _received(sock: Any, data: Any) -> bool:
+    """Hand a frame's packet to the socket; False once the socket is closed. A frame that
+    is no packet raises, as in the library's reader (see ``skip_undecodable_frames``)."""
+    pkt = eio_packet.Packet(encoded_packet=data)
+    try:
+        await sock.receive(pkt)
+    except eio_exceptions.UnknownPacketError:
+        pass
+    except eio_exceptions.SocketIsClosedError:
+        sock.server.logger.info("Receive error -- socket is closed")
+        return False
+    except Exception:
+        sock.server.logger.exception("Unknown receive error")
+    return True
 
 
 def _reading(base: type) -> type:

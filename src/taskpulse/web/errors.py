@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Awaitable
 from typing import Any, NoReturn
 
 import orjson
@@ -159,10 +160,18 @@ def _unavailable(request: web.Request, request_id: str, which: str,
 
 
 @web.middleware
-async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+def error_middleware(request: web.Request, handler: Any) -> Awaitable[web.StreamResponse]:
+    """API errors as JSON, pages' as text, each with the request's id.
+
+    Engine.IO answers its own errors, so its requests are passed on untouched: the
+    handler's awaitable is returned, not awaited here, and no frame of this middleware is
+    kept for as long as the request lives (a WebSocket's, for the whole connection)."""
     if request.path.startswith(ENGINEIO_PATH):
-        # Engine.IO answers its own errors; every long-poll would otherwise pay for this.
-        return await handler(request)
+        return handler(request)   # type: ignore[no-any-return]
+    return _guarded(request, handler)
+
+
+async def _guarded(request: web.Request, handler: Any) -> web.StreamResponse:
     request_id = request_id_of(request)
     request[REQUEST_ID] = request_id
     try:

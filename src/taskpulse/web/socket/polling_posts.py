@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 import orjson
@@ -46,9 +47,16 @@ class PollingPosts:
         self._closing: set[asyncio.Task[None]] = set()
 
     @web.middleware
-    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+    def middleware(self, request: web.Request, handler: Handler
+                   ) -> Awaitable[web.StreamResponse]:
+        """Anything but a long-polling POST is passed on untouched: the handler's awaitable
+        is returned, not awaited here, so no frame of this middleware is kept for as long
+        as the request lives (a WebSocket's, for the whole connection)."""
         if request.method != "POST" or not request.path.startswith(ENGINEIO_PATH):
-            return await handler(request)
+            return handler(request)   # type: ignore[no-any-return]
+        return self._post(request, handler)
+
+    async def _post(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         length = request.content_length
         if length is not None and length > self.limit:
             log.warning("refused a long-polling POST of %d bytes (limit %d)", length,

@@ -19,7 +19,7 @@ from engineio.async_drivers import aiohttp as eio_aiohttp
 from socketio import base_manager
 
 from taskpulse.app import create_app
-from taskpulse.internals import hooks
+from taskpulse.internals import hooks, websocket_reader
 from taskpulse.internals.fanout import FanoutManager
 from taskpulse.internals.idle_memory import EngineIOServer
 from taskpulse.internals.room_index import RoomIndex
@@ -183,3 +183,7 @@ async def test_without_the_hook_a_frame_that_is_no_packet_ends_the_connection(
     app = create_app(make_config(sio_skip_undecodable_frames=False, var_dir=str(tmp_path)))
     answers = await _a_frame_then_a_ping(aiohttp_client, app, frame)
     assert not any(a.startswith("43/chat,1") for a in answers)
+    if "lean_reader" in app[HOOKS]:     # the reader that raised left no deadline behind
+        async with asyncio.timeout(5):
+            while len(websocket_reader._DEADLINES):
+                await asyncio.sleep(0.01)

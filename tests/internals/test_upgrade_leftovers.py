@@ -9,6 +9,7 @@ import pytest
 
 from taskpulse.app import create_app
 from taskpulse.internals.idle_memory import ENVIRON_KEPT
+from taskpulse.internals import upgrade_leftovers
 from taskpulse.internals.upgrade_leftovers import HEADERS_KEPT
 from taskpulse.keys import SIO
 from tests.conftest import make_config
@@ -53,13 +54,20 @@ async def test_an_open_websocket_keeps_only_the_request_headers_a_later_connect_
         names = {name.upper() for name in request.headers}
         response_headers = len(adapter._sock.headers)
         parser = request.protocol._parser
+        writer = adapter._sock._writer
+        await ws.send_str("40/chat,")     # the writer still writes (a refusal: no token)
+        assert (await _next_frame(ws, ("44/chat,",))).startswith("44/chat,")
     if lean:
         assert names <= HEADERS_KEPT and {"HOST", "COOKIE"} <= names
         assert request.headers["Cookie"] == "theme=dark"
         assert response_headers == 0 and parser is None
+        assert writer.get_random_bits is None
+        assert writer._background_tasks is upgrade_leftovers._SHARED_SEND_TASKS
     else:
         assert {"USER-AGENT", "ACCEPT-LANGUAGE", "SEC-WEBSOCKET-KEY"} <= names
         assert response_headers > 0 and parser is not None
+        assert writer.get_random_bits is not None
+        assert writer._background_tasks is not upgrade_leftovers._SHARED_SEND_TASKS
 
 
 async def test_a_later_connect_on_the_same_connection_still_finds_the_session_cookie(

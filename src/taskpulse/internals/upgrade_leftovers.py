@@ -14,7 +14,12 @@ answer the upgrade. Once the WebSocket is open, none of this is read again:
   request's ``raw_headers`` (a tuple) cannot be trimmed: aiohttp's request handler keeps
   the parsed message in a local of its loop whatever the request holds;
 * for a connection that opened on long-polling, the upgrade request's environ (every
-  header again as ``HTTP_*``), trimmed as python-socketio's own environ is.
+  header again as ``HTTP_*``), trimmed as python-socketio's own environ is;
+* two things every WebSocket writer makes that a server's uncompressed WebSocket never
+  uses: a ``partial`` drawing the random masks only a client's frames carry, and the set
+  holding the tasks that send large compressed frames (an empty set is 216 bytes); the
+  writer gets ``None`` and one set shared by every connection (a task there removes
+  itself when done, as from its own).
 
 Hook ``lean_upgrades`` (setting ``sio_lean_upgrades``). aiohttp has no public way to drop
 a protocol's parser or to change a request's headers: the hook sets the request handler's
@@ -36,6 +41,7 @@ from typing import Any
 
 import engineio
 from aiohttp import base_protocol, web, web_protocol, web_ws
+from aiohttp._websocket.writer import WebSocketWriter
 from engineio import async_socket
 from engineio.async_drivers import aiohttp as eio_aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -46,6 +52,9 @@ from taskpulse.internals.idle_memory import ENVIRON_KEPT, compact_environ
 # which aiohttp's own ``request.forwarded`` reads.
 HEADERS_KEPT = frozenset({key[5:].replace("_", "-") for key in ENVIRON_KEPT
                           if key.startswith("HTTP_")} | {"FORWARDED"})
+
+
+_SHARED_SEND_TASKS: set[Any] = set()
 
 
 class _NoMessages(list[Any]):
@@ -90,6 +99,10 @@ def release(request: web.BaseRequest, response: web.StreamResponse) -> bool:
         protocol._messages = _NoMessages()
     trim_request_headers(request)
     response.headers.clear()
+    writer = getattr(response, "_writer", None)
+    if type(writer) is WebSocketWriter and not writer.use_mask and not writer.compress:
+        writer.get_random_bits = None   # type: ignore[assignment]
+        writer._background_tasks = _SHARED_SEND_TASKS
     return True
 
 
@@ -141,6 +154,12 @@ def contract() -> list[str]:
     if "set_parser(" not in inspect.getsource(web_ws.WebSocketResponse):
         problems.append("aiohttp's WebSocketResponse no longer hands its connection to "
                         "a WebSocket reader with set_parser")
+    for needle in _missing_source(WebSocketWriter, (
+            "self.get_random_bits = ", "if use_mask:", "self._background_tasks.add(",
+            "self._background_tasks.discard")):
+        problems.append(f"aiohttp's WebSocketWriter changed: no {needle!r}")
+    if "self._writer" not in inspect.getsource(web_ws.WebSocketResponse):
+        problems.append("aiohttp's WebSocketResponse no longer keeps its writer in _writer")
     if not callable(getattr(eio_aiohttp.WebSocket, "wait", None)):
         problems.append("engineio.async_drivers.aiohttp.WebSocket.wait is gone")
     if "self._sock" not in inspect.getsource(eio_aiohttp.WebSocket) or \

@@ -173,24 +173,25 @@ async def serve_websocket(sock: async_socket.AsyncSocket, ws: Any) -> None:
     task = asyncio.current_task()
     assert task is not None
     deadline = FrameDeadline(task, server.ping_interval + server.ping_timeout)
-    while True:
-        deadline.waiting = True
-        try:    # the adapter's wait itself, no coroutine of ours around it while idle
-            data = await ws.wait()
-        except BaseException:    # silent too long, cancelled, the client gone
-            if deadline.expired:
-                task.uncancel()
-            break
-        deadline.waiting = False
-        deadline.last = asyncio.get_running_loop().time()
-        if data is None:         # the client closed the connection
-            break
-        if len(data) > largest:  # the library's reader gives up on it the same way
-            break
-        if not await _received(sock, data):
-            break
-        data = None    # the last frame is not kept while the next is awaited
-    deadline.stop()
+    loop = asyncio.get_running_loop()
+    try:    # the loop is inline: a coroutine of ours around it would be kept while idle
+        while True:
+            deadline.waiting = True
+            try:    # the adapter's wait itself
+                data = await ws.wait()
+            except BaseException:    # silent too long, cancelled, the client gone
+                if deadline.expired:
+                    task.uncancel()
+                break
+            deadline.waiting = False
+            deadline.last = loop.time()
+            if data is None or len(data) > largest:   # the client left; too large (the
+                break                                 # library's reader gives up on it)
+            if not await _received(sock, data):
+                break
+            data = None    # the last frame is not kept while the next is awaited
+    finally:
+        deadline.stop()
     await sock.queue.put(None)    # ends the writer
     await writer
     await sock.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)

@@ -174,3 +174,21 @@ async def test_a_deadline_moves_on_with_each_frame() -> None:
         deadline.last = loop.time()
     deadline.stop()
     assert not deadline.expired and task.cancelling() == 0
+
+
+async def test_a_deadline_a_hair_from_due_is_checked_again_later_not_in_the_same_run() -> None:
+    """The heap runs what is due within 1 ms while the loop's clock stands still: a check
+    re-armed closer than that would come due again at once, for ever."""
+    from taskpulse.internals.websocket_reader import RECHECK_SECONDS, FrameDeadline, _check
+
+    task = asyncio.current_task()
+    assert task is not None
+    deadline = FrameDeadline(task, 1.0)
+    loop = asyncio.get_running_loop()
+    deadline.waiting = True
+    before = loop.time()
+    deadline.last = before - 1.0 + 0.0005      # 0.5 ms left
+    _check(deadline)
+    assert not deadline.expired
+    assert deadline.entry[0] >= before + RECHECK_SECONDS
+    deadline.stop()

@@ -141,11 +141,17 @@ class FrameDeadline:
         _DEADLINES.cancel(self.entry)
 
 
+# The shortest wait before a deadline is checked again: the heap runs what is due within
+# 1 ms, and the loop's clock stands still while it does, so a shorter one would come due
+# again in the same run, and again.
+RECHECK_SECONDS = 0.01
+
+
 def _check(deadline: FrameDeadline) -> None:
     left = deadline.last + deadline.timeout - asyncio.get_running_loop().time()
-    if left > 0 or not deadline.waiting:
-        deadline.entry = _DEADLINES.call_later(max(left, 0.0) or deadline.timeout,
-                                               _check, deadline)
+    if left > 0 or not deadline.waiting:   # a frame came meanwhile, or one is being handled
+        delay = max(left, RECHECK_SECONDS) if left > 0 else deadline.timeout
+        deadline.entry = _DEADLINES.call_later(delay, _check, deadline)
         return
     deadline.expired = True
     deadline.task.cancel()

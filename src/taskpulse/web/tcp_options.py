@@ -1,8 +1,8 @@
 """The TCP options of the connections the HTTP server accepts.
 
-- ``TCP_NODELAY`` on (replies and WebSocket frames leave at once): the event loop sets it
-  on every TCP connection it accepts; with the ``nodelay_once`` hook
-  (internals/nodelay_once.py) aiohttp does not set it a second time.
+- ``TCP_NODELAY`` on (replies and WebSocket frames leave at once): aiohttp sets it on
+  every connection; uvloop already has, and with the ``nodelay_once`` hook
+  (internals/nodelay_once.py) aiohttp does not set it a second time there.
 - ``SO_KEEPALIVE`` only with ``http_tcp_keepalive`` (off by default, aiohttp's
   ``tcp_keepalive``, a public option): the kernel's keep-alive probes notice a vanished
   peer after two hours of silence, long after the server's own checks have: a WebSocket

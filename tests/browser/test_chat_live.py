@@ -270,6 +270,6 @@ async def test_history_shows_step_counts_and_loads_earlier_messages_in_place(
         == "add buy milk tomorrow"
     assert await page.locator(".run-summary summary").all_text_contents() == ["1 step", "1 step"]
     # The live region speaks a moment after the change (it is emptied first so a repeat is heard).
-    await page.wait_for_function(
-        "() => document.getElementById('chat-live').textContent.includes('start of the conversation')")
+    await page.wait_for_function("() => document.getElementById('chat-live').textContent"
+                                 ".includes('start of the conversation')")
     user.check_clean()

@@ -43,6 +43,7 @@ from engineio.async_drivers import aiohttp as eio_aiohttp
 from socketio import packet as sio_packet
 
 from taskpulse.delivery import json_codec as codec
+from taskpulse.internals.closed_websockets import drop_tracebacks
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ class TaskpulseWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
         finally:
             if sid is not None and self.registry.get(sid) is self:
                 del self.registry[sid]
+            drop_tracebacks(self._sock.exception())
         return self._sock
 
     async def send(self, message: str | bytes) -> None:

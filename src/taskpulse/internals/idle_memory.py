@@ -20,9 +20,10 @@ Hook ``lean_connections`` (setting ``sio_lean_connections``). python-socketio an
 python-engineio have no public way to choose the Engine.IO server class, the socket's
 wait for packets or how pings are scheduled: it overrides the private
 ``_engineio_server_class`` and ``_handle_eio_connect``, recognises the private
-``AsyncSocket._send_ping`` and replaces each socket's ``poll``; :class:`PacketQueue`
-replaces private parts of ``asyncio.Queue``. ``create_queue`` is python-engineio's public
-queue factory. :func:`contract` lists what it needs of the installed libraries.
+``AsyncSocket._send_ping`` and gives each socket python-engineio made the class
+:class:`LeanSocket` (its own ``poll``); :class:`PacketQueue` replaces private parts of
+``asyncio.Queue``. ``create_queue`` is python-engineio's public queue factory.
+:func:`contract` lists what it needs of the installed libraries.
 See docs/performance.md ("Idle memory").
 """
 from __future__ import annotations
@@ -32,7 +33,6 @@ import logging
 import inspect
 import time
 from collections import deque
-from types import MethodType
 from typing import Any
 
 import engineio
@@ -163,6 +163,15 @@ async def _poll(sock: async_socket.AsyncSocket) -> list[Any]:
     return packets
 
 
+class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
+    """python-engineio's socket, waiting for packets with :func:`_poll`. python-engineio
+    makes its sockets itself (no class to choose), so this class is set on each one as it
+    is made. (A ``poll`` bound to the socket and stored on it would be a reference cycle:
+    the socket would be freed only by a garbage collection, not when it closes.)"""
+
+    poll = _poll
+
+
 class AsyncServer(socketio.AsyncServer):  # type: ignore[misc]
     """python-socketio's server on :class:`EngineIOServer`; its connections wait for
     packets with :func:`_poll`."""
@@ -174,8 +183,8 @@ class AsyncServer(socketio.AsyncServer):  # type: ignore[misc]
         # python-engineio creates the socket itself (no class to swap); this runs before
         # its writer starts.
         sock = self.eio.sockets.get(eio_sid)
-        if sock is not None:
-            sock.poll = MethodType(_poll, sock)
+        if type(sock) is async_socket.AsyncSocket:
+            sock.__class__ = LeanSocket
         return await super()._handle_eio_connect(eio_sid, environ)
 
 
@@ -213,6 +222,10 @@ def contract() -> list[str]:
             problems.append("AsyncSocket.schedule_ping no longer starts _send_ping")
         if "self.poll()" not in inspect.getsource(async_socket.AsyncSocket):
             problems.append("AsyncSocket no longer waits for packets through self.poll()")
+        if "async_socket.AsyncSocket(self, sid)" not in inspect.getsource(
+                engineio.AsyncServer._handle_connect):
+            problems.append("engineio.AsyncServer no longer makes its sockets as "
+                            "async_socket.AsyncSocket")
         if "self._engineio_server_class()(" not in inspect.getsource(
                 socketio.base_server.BaseServer.__init__):
             problems.append("socketio.AsyncServer no longer builds its Engine.IO server "

@@ -8,13 +8,15 @@ connection sees as latency. ``gc.freeze()`` once start-up is done moves them out
 collector's sight; objects made later are collected as before (reference counting frees
 almost everything anyway). ``taskpulse serve`` and the benchmark server use this.
 
-A full collection is also considered only after 100 collections of the middle generation
-instead of Python's 10 (``gc.set_threshold(700, 10, 100)``): while thousands of clients
-connect, each connection's objects survive the young collections, and the default made
-10–13 full collections while 10,000 clients connected (1.4–1.5 s of them, pauses up to
-0.5 s); with 100, two (0.3–0.5 s), and 0.66–0.72 instead of 0.82–0.86 ms of CPU per
-connection (docs/performance.md, "Seventh round"). Cyclic garbage that outlives the young
-generations waits longer to be freed; reference counting frees everything else at once.
+A full collection is also considered only after 1,000 collections of the middle
+generation instead of Python's 10 (``gc.set_threshold(700, 10, 1000)``): while thousands
+of clients connect, each connection's objects survive the young collections, and the
+default made 10-13 full collections while 10,000 clients connected (1.4-1.5 s of them,
+pauses up to 0.5 s); a threshold of 100 made one or two (0.4-0.55 s), 1,000 makes none
+(docs/performance.md, "Seventh round" and "Tenth round"). Cyclic garbage that outlives
+the young generations waits longer to be freed. With the library hooks on, a closed
+connection leaves none (``internals/closed_websockets.py``, ``idle_memory.LeanSocket``):
+reference counting frees it, as it frees almost everything else at once.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ def freeze_after_startup(app: web.Application) -> None:
     app.on_startup.append(_freeze)
 
 
-FULL_AFTER_MIDDLE = 100      # Python's default: 10
+FULL_AFTER_MIDDLE = 1000     # Python's default: 10
 
 
 async def _freeze(app: web.Application) -> None:

@@ -53,8 +53,13 @@ def add_control_routes(app: web.Application, emit: Emit, setup: Setup = default_
     async def burst(request: web.Request) -> web.Response:
         users = ids(request)
         events = int(request.query.get("events", "0"))
+        overlap = request.query.get("overlap") == "1"
 
         async def one_user(user_id: str) -> None:
+            if overlap:   # each started in order, none waiting for the one before
+                await asyncio.gather(*(emit(user_id, next_seq(user_id))
+                                       for _ in range(events)))
+                return
             for _ in range(events):
                 await emit(user_id, next_seq(user_id))
 

@@ -56,7 +56,8 @@ def _redis_sample(py: str, key: str, sizes: Sizes, log_dir: Path) -> dict[str, A
         near = (sizes.tabs + 1) // 2
         _connect(gen, setup["tokens"], near, url=servers[0].url)
         _connect(gen, setup["tokens"], sizes.tabs - near, url=servers[1].url)
-        return drive(servers[0], [s.pid for s in servers], gen, sizes)
+        overlap = os.environ.get("BENCH_REDIS_AWAITED") != "1"
+        return drive(servers[0], [s.pid for s in servers], gen, sizes, overlap=overlap)
     finally:
         if gen is not None:
             gen.close()

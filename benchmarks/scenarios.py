@@ -96,16 +96,20 @@ def fanout(target: Target, sizes: Sizes, log_dir: Path) -> dict[str, Any]:
             s.stop()
 
 
-def drive(main: Server, pids: list[int], gen: LoadGen, sizes: Sizes) -> dict[str, Any]:
-    """Warm-up, measured bursts, then the paced stream; the clients are connected already."""
+def drive(main: Server, pids: list[int], gen: LoadGen, sizes: Sizes,
+          overlap: bool = False) -> dict[str, Any]:
+    """Warm-up, measured bursts, then the paced stream; the clients are connected already.
+    ``overlap``: a user's burst events are each published without waiting for the one
+    before (as Node's ``emit`` does in any case)."""
     users, tabs = sizes.users, sizes.tabs
-    _measured(pids, gen, lambda: main.control("burst", users=users, events=2), 2, 30)
+    flag = {"overlap": 1} if overlap else {}
+    _measured(pids, gen, lambda: main.control("burst", users=users, events=2, **flag), 2, 30)
     cpu = loadgen = 0.0
     delivered = lost = reordered = 0
     rates = []
     for _ in range(sizes.bursts):
         r = _measured(pids, gen, lambda: main.control("burst", users=users,
-                                                      events=sizes.burst_events),
+                                                      events=sizes.burst_events, **flag),
                       sizes.burst_events, 60)
         cpu += r["server_cpu"]
         loadgen += r["loadgen_cpu"]

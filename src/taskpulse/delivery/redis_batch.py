@@ -7,8 +7,9 @@ a sender task takes every call made until it runs - the calls of the same turn o
 loop (for instance every publisher woken by the results of the previous batch) and those
 made while a batch is in flight - and sends them as ONE call of the script's batch form
 (``many``: the calls' keys one after another, their arguments likewise, one result per
-call). Each caller still awaits its own result, so a caller that awaits each append before
-making the next keeps its order (calls in a batch run in the order they were made).
+call). Each caller still awaits its own result. Calls run in the order they were made,
+in a batch and from one batch to the next, so a caller keeps its order whether it awaits
+each append before making the next or makes several at once.
 
 The sender is a task of its own, so a caller that is cancelled never cancels the others'
 calls (its own result is then dropped: the call may still have run).
